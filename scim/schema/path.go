@@ -1,0 +1,111 @@
+package schema
+
+import (
+	"strings"
+
+	"github.com/scimd/scimd/scim"
+)
+
+// Path is an attribute reference resolved against a resource type: a
+// top-level attribute of the core schema, of an extension, or a common
+// attribute (id, externalId, meta), optionally narrowed to a sub-attribute.
+// A Path with a nil Attr names a whole extension.
+type Path struct {
+	Schema *scim.Schema // nil for the common attributes
+	Ext    bool         // Schema is an extension
+	Attr   *scim.Attribute
+	Sub    *scim.Attribute
+}
+
+// Leaf returns the attribute the path ends at.
+func (p Path) Leaf() *scim.Attribute {
+	if p.Sub != nil {
+		return p.Sub
+	}
+	return p.Attr
+}
+
+// String returns the canonical spelling: "name.givenName", or
+// "urn:...:enterprise:2.0:User:manager.value" for extension attributes.
+func (p Path) String() string {
+	var b strings.Builder
+	if p.Ext {
+		b.WriteString(p.Schema.ID)
+		if p.Attr == nil {
+			return b.String()
+		}
+		b.WriteByte(':')
+	}
+	b.WriteString(p.Attr.Name)
+	if p.Sub != nil {
+		b.WriteByte('.')
+		b.WriteString(p.Sub.Name)
+	}
+	return b.String()
+}
+
+// Lookup resolves an attribute given as an optional schema URN, an attribute
+// name and an optional sub-attribute name, all case-insensitively
+// (RFC 7643 §2.1, RFC 7644 §3.10). An empty urn searches the common
+// attributes and then the core schema. A name that matches nothing,
+// and a sub-attribute of a non-complex attribute, resolve to false.
+func (rt *ResourceType) Lookup(urn, name, sub string) (Path, bool) {
+	var p Path
+	switch {
+	case urn == "" || strings.EqualFold(urn, rt.Schema.ID):
+		if a := findAttr(rt.common, name); a != nil {
+			p.Attr = a
+		} else {
+			p.Schema, p.Attr = rt.Schema, findAttr(rt.Schema.Attributes, name)
+		}
+	default:
+		e, ok := rt.Extension(urn)
+		if !ok || !strings.EqualFold(e.Schema.ID, urn) {
+			return Path{}, false
+		}
+		p.Schema, p.Ext, p.Attr = e.Schema, true, findAttr(e.Schema.Attributes, name)
+	}
+	if p.Attr == nil {
+		return Path{}, false
+	}
+	if sub != "" {
+		if p.Sub = findAttr(p.Attr.SubAttributes, sub); p.Sub == nil {
+			return Path{}, false
+		}
+	}
+	return p, true
+}
+
+// Resolve resolves an attribute path in the notation of RFC 7644 §3.10:
+// "name", "name.givenName", "urn:...:User:userName" or
+// "urn:...:enterprise:2.0:User:manager.value". A bare extension URN resolves
+// to a Path naming the whole extension.
+func (rt *ResourceType) Resolve(path string) (Path, bool) {
+	if e, ok := rt.Extension(path); ok && strings.EqualFold(e.Schema.ID, path) {
+		return Path{Schema: e.Schema, Ext: true}, true
+	}
+	urn, rest := SplitURN(path)
+	name, sub, _ := strings.Cut(rest, ".")
+	return rt.Lookup(urn, name, sub)
+}
+
+// SplitURN splits "urn:...:attr.sub" at its last colon into the schema URN
+// and the attribute part. Attribute names can't contain colons (RFC 7643
+// §2.1), so the last colon always ends the URN. A path without a colon has
+// no URN.
+func SplitURN(path string) (urn, rest string) {
+	i := strings.LastIndexByte(path, ':')
+	if i < 0 {
+		return "", path
+	}
+	return path[:i], path[i+1:]
+}
+
+func findAttr(attrs []*scim.Attribute, name string) *scim.Attribute {
+	for _, a := range attrs {
+		if strings.EqualFold(a.Name, name) {
+			return a
+		}
+	}
+	return nil
+}
