@@ -1,0 +1,352 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/scimd/scimd/internal/store"
+)
+
+// row is a resource as encoded for its table.
+type row struct {
+	display string
+	data    []byte
+	fdata   []byte
+	index   []indexEntry
+}
+
+type indexEntry struct {
+	attr   string
+	val    string
+	unique bool
+}
+
+// encode prepares a document for storage: its JSON, its search form and the
+// values of its indexed attributes.
+func (db *DB) encode(typ string, doc map[string]any) (*row, error) {
+	rt := db.reg.ResourceType(typ)
+	if rt == nil {
+		return nil, fmt.Errorf("sqlstore: unknown resource type %q", typ)
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: encode %s: %w", typ, err)
+	}
+	sdoc := rt.SearchDoc(doc)
+	fdata, err := json.Marshal(sdoc)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: encode %s: %w", typ, err)
+	}
+	r := &row{display: displayOf(doc), data: data, fdata: fdata}
+	for _, ix := range rt.Indexed() {
+		for _, v := range ix.IndexValues(sdoc) {
+			r.index = append(r.index, indexEntry{attr: ix.Path.String(), val: v, unique: ix.Unique})
+		}
+	}
+	return r, nil
+}
+
+// displayOf is what a resource shows as a member's or a group's "display":
+// its displayName, or else its userName.
+func displayOf(doc map[string]any) string {
+	if s, ok := doc["displayName"].(string); ok && s != "" {
+		return s
+	}
+	s, _ := doc["userName"].(string)
+	return s
+}
+
+func decodeDoc(data []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var doc map[string]any
+	if err := d.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("sqlstore: stored document is corrupt: %w", err)
+	}
+	return doc, nil
+}
+
+// Create stores a new resource with its members and password hash.
+func (db *DB) Create(ctx context.Context, tenant string, r *store.Resource, members []string, passwordHash string) error {
+	enc, err := db.encode(r.Type, r.Doc)
+	if err != nil {
+		return err
+	}
+	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return db.insert(ctx, tx, tenant, r, enc, members, passwordHash)
+	})
+}
+
+// insert writes a new resource, its index entries and its members.
+func (db *DB) insert(ctx context.Context, tx *sql.Tx, tenant string, r *store.Resource, enc *row, members []string, passwordHash string) error {
+	var rid int64
+	err := tx.QueryRowContext(ctx, db.flavor.rebind(`INSERT INTO resources
+		(tenant, rtype, id, version, created, modified, display, data, fdata, password)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING rid`),
+		tenant, r.Type, r.ID, r.Created.UnixNano(), r.LastModified.UnixNano(),
+		enc.display, enc.data, enc.fdata, nullString(passwordHash)).Scan(&rid)
+	if err != nil {
+		return err
+	}
+	if err := db.insertIndex(ctx, tx, tenant, r.Type, rid, enc.index); err != nil {
+		return err
+	}
+	if len(members) > 0 {
+		if _, err := db.addMembers(ctx, tx, tenant, rid, members); err != nil {
+			return err
+		}
+	}
+	r.Version = 1
+	return nil
+}
+
+// Bootstrap creates a tenant, its administrator and the administrator's
+// group in one transaction.
+func (db *DB) Bootstrap(ctx context.Context, tenant string, admin *store.Resource, passwordHash string, group *store.Resource) error {
+	userEnc, err := db.encode(admin.Type, admin.Doc)
+	if err != nil {
+		return err
+	}
+	groupEnc, err := db.encode(group.Type, group.Doc)
+	if err != nil {
+		return err
+	}
+	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if tenant != store.DefaultTenant {
+			if err := db.insertTenant(ctx, tx, tenant); err != nil {
+				return err
+			}
+		}
+		if err := db.insert(ctx, tx, tenant, admin, userEnc, nil, passwordHash); err != nil {
+			return err
+		}
+		return db.insert(ctx, tx, tenant, group, groupEnc, []string{admin.ID}, "")
+	})
+}
+
+func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
+	for _, e := range entries {
+		_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO attr_index (tenant, rtype, attr, val, rid, uniq) VALUES (?, ?, ?, ?, ?, ?)`),
+			tenant, typ, e.attr, e.val, rid, boolInt(e.unique))
+		if err != nil {
+			if db.flavor.isUnique(err) && e.unique {
+				return &store.UniqueError{Attr: e.attr, Value: e.val}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
+	for _, e := range entries {
+		_, err := tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND rid = ?`),
+			tenant, typ, e.attr, e.val, rid)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Get returns a resource with the relations load asks for.
+func (db *DB) Get(ctx context.Context, tenant, typ, id string, load store.Load) (*store.Resource, error) {
+	s, err := db.stmt(ctx, `SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`)
+	if err != nil {
+		return nil, err
+	}
+	r, rid, err := scanResource(s.QueryRowContext(ctx, id, tenant, typ), typ, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.loadRelations(ctx, db.read, load, map[int64]*store.Resource{rid: r}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func scanResource(row *sql.Row, typ, id string) (*store.Resource, int64, error) {
+	var (
+		rid, created, modified int64
+		data                   []byte
+		r                      = &store.Resource{Type: typ, ID: id}
+	)
+	if err := row.Scan(&rid, &r.Version, &created, &modified, &data); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, store.ErrNotFound
+		}
+		return nil, 0, err
+	}
+	r.Created, r.LastModified = time.Unix(0, created).UTC(), time.Unix(0, modified).UTC()
+	doc, err := decodeDoc(data)
+	r.Doc = doc
+	return r, rid, err
+}
+
+// Update reads, changes and writes a resource in one transaction.
+func (db *DB) Update(ctx context.Context, tenant, typ, id string, readLoad, load store.Load, fn func(*store.Resource) (*store.Change, error)) (*store.Resource, error) {
+	var (
+		out *store.Resource
+		rid int64
+	)
+	err := db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		r, id, err := scanResource(tx.QueryRowContext(ctx, db.flavor.rebind(`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
+		if err != nil {
+			return err
+		}
+		rid = id
+		if err := db.loadRelations(ctx, tx, readLoad, map[int64]*store.Resource{rid: r}); err != nil {
+			return err
+		}
+		ch, err := fn(r)
+		if err != nil || ch == nil {
+			out = r
+			return err
+		}
+		out, err = db.apply(ctx, tx, tenant, rid, r, ch)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Members, out.Groups = nil, nil
+	if err := db.loadRelations(ctx, db.read, load, map[int64]*store.Resource{rid: out}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// apply writes a change to the resource old (row rid) and returns the new
+// resource; if nothing changes it writes nothing and returns old.
+func (db *DB) apply(ctx context.Context, tx *sql.Tx, tenant string, rid int64, old *store.Resource, ch *store.Change) (*store.Resource, error) {
+	changed := false
+	if ch.Members != nil {
+		n, err := db.changeMembers(ctx, tx, tenant, rid, ch.Members)
+		if err != nil {
+			return nil, err
+		}
+		changed = n > 0
+	}
+	next := *old
+	oldEnc, err := db.encode(old.Type, old.Doc)
+	if err != nil {
+		return nil, err
+	}
+	enc := oldEnc
+	if ch.Doc != nil {
+		if enc, err = db.encode(old.Type, ch.Doc); err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(enc.data, oldEnc.data) {
+			changed = true
+			next.Doc = ch.Doc
+			if err := db.reindex(ctx, tx, tenant, old.Type, rid, oldEnc.index, enc.index); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if ch.PasswordHash != nil {
+		changed = true
+	}
+	if !changed {
+		return old, nil
+	}
+	next.Version = old.Version + 1
+	next.LastModified = ch.LastModified
+	res, err := tx.ExecContext(ctx, db.flavor.rebind(`UPDATE resources SET version = ?, modified = ?, display = ?, data = ?, fdata = ?,
+		password = CASE WHEN ? THEN ? ELSE password END WHERE rid = ? AND version = ?`),
+		next.Version, next.LastModified.UnixNano(), enc.display, enc.data, enc.fdata,
+		ch.PasswordHash != nil, nullString(deref(ch.PasswordHash)), rid, old.Version)
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return nil, errors.Join(store.ErrVersionMismatch, err)
+	}
+	return &next, nil
+}
+
+// reindex replaces a resource's index entries, touching only those that differ.
+func (db *DB) reindex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, old, next []indexEntry) error {
+	var gone, added []indexEntry
+	for _, e := range old {
+		if !containsEntry(next, e) {
+			gone = append(gone, e)
+		}
+	}
+	for _, e := range next {
+		if !containsEntry(old, e) {
+			added = append(added, e)
+		}
+	}
+	if err := db.deleteIndex(ctx, tx, tenant, typ, rid, gone); err != nil {
+		return err
+	}
+	return db.insertIndex(ctx, tx, tenant, typ, rid, added)
+}
+
+func containsEntry(list []indexEntry, e indexEntry) bool {
+	for _, x := range list {
+		if x.attr == e.attr && x.val == e.val {
+			return true
+		}
+	}
+	return false
+}
+
+// Delete removes a resource, its index entries and its memberships. The
+// groups it was a member of get a new version.
+func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(version int64) error) error {
+	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		r, rid, err := scanResource(tx.QueryRowContext(ctx, db.flavor.rebind(`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
+		if err != nil {
+			return err
+		}
+		if match != nil {
+			if err := match(r.Version); err != nil {
+				return err
+			}
+		}
+		enc, err := db.encode(typ, r.Doc)
+		if err != nil {
+			return err
+		}
+		if err := db.deleteIndex(ctx, tx, tenant, typ, rid, enc.index); err != nil {
+			return err
+		}
+		if err := db.leaveGroups(ctx, tx, rid); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM members WHERE group_rid = ?`), rid); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM resources WHERE rid = ?`), rid)
+		return err
+	})
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// querier is what reads need of *sql.DB and *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}

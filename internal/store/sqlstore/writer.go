@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+)
+
+// maxBatch bounds how many writes share one commit.
+const maxBatch = 256
+
+// writeFunc is one write; it runs inside a transaction (on SQLite, inside a
+// savepoint of a transaction shared with other writes).
+type writeFunc func(ctx context.Context, tx *sql.Tx) error
+
+type writeReq struct {
+	ctx  context.Context
+	fn   writeFunc
+	done chan error
+}
+
+// writer runs writes on a single connection and commits the writes that
+// arrive while it is busy together: each in its own savepoint, so that one
+// failing write rolls back alone, then one COMMIT — one fsync — for all.
+// A write is acknowledged only after that commit.
+type writer struct {
+	db   *sql.DB // MaxOpenConns 1
+	reqs chan *writeReq
+	quit chan struct{}
+	log  *slog.Logger
+}
+
+func newWriter(db *sql.DB, log *slog.Logger) *writer {
+	w := &writer{db: db, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), log: log}
+	go w.run()
+	return w
+}
+
+// do runs fn in the next batch and waits for its commit.
+func (w *writer) do(ctx context.Context, fn writeFunc) error {
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case w.reqs <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-w.quit:
+		return errClosed
+	}
+	// Once queued the write may commit whatever the caller's context does,
+	// so its outcome is always awaited and reported.
+	return <-r.done
+}
+
+func (w *writer) close() { close(w.quit) }
+
+func (w *writer) run() {
+	batch := make([]*writeReq, 0, maxBatch)
+	for {
+		select {
+		case <-w.quit:
+			return
+		case r := <-w.reqs:
+			batch = append(batch[:0], r)
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-w.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		w.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction and reports each write's outcome.
+func (w *writer) commit(batch []*writeReq) {
+	errs := make([]error, len(batch))
+	tx, err := w.db.Begin()
+	if err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("begin: %w", err)
+		}
+		return
+	}
+	for i, r := range batch {
+		errs[i] = w.apply(tx, r)
+	}
+	if err := tx.Commit(); err != nil {
+		w.log.Error("commit failed", "err", err, "writes", len(batch))
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("commit: %w", err)
+			}
+		}
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+}
+
+// apply runs one write in a savepoint, rolling back to it on failure.
+func (w *writer) apply(tx *sql.Tx, r *writeReq) (err error) {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("write panicked: %v", p)
+			w.log.Error("write panicked", "panic", p)
+		}
+		if err != nil {
+			if _, rerr := tx.Exec("ROLLBACK TO w"); rerr != nil {
+				err = fmt.Errorf("%w (and rollback failed: %v)", err, rerr)
+			}
+		}
+		if _, rerr := tx.Exec("RELEASE w"); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	return r.fn(r.ctx, tx)
+}

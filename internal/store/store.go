@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/scimd/scimd/scim/schema"
+)
+
+// Sentinel errors. Backends wrap or return them; callers test with errors.Is.
+var (
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict is a uniqueness violation; a *UniqueError carries details.
+	ErrConflict = errors.New("store: uniqueness conflict")
+	// ErrVersionMismatch means the resource changed since the version the
+	// caller expected (If-Match).
+	ErrVersionMismatch = errors.New("store: version mismatch")
+	// ErrMemberNotFound means a group member does not exist in the tenant;
+	// a *MemberError names the members.
+	ErrMemberNotFound = errors.New("store: member not found")
+	// ErrSelfMember means a group was made a member of itself.
+	ErrSelfMember = errors.New("store: a group can't be a member of itself")
+	// ErrTenantExists is returned by CreateTenant for an existing domain.
+	ErrTenantExists = errors.New("store: tenant exists")
+)
+
+// UniqueError is a uniqueness violation on an attribute (RFC 7643
+// uniqueness "server").
+type UniqueError struct {
+	Attr  string // canonical attribute path, e.g. "userName"
+	Value string
+}
+
+func (e *UniqueError) Error() string {
+	return fmt.Sprintf("%s %q is already taken", e.Attr, e.Value)
+}
+
+// Is makes a *UniqueError match ErrConflict.
+func (e *UniqueError) Is(target error) bool { return target == ErrConflict }
+
+// MemberError lists members that don't exist in the tenant.
+type MemberError struct{ IDs []string }
+
+func (e *MemberError) Error() string {
+	return "no such member: " + strings.Join(e.IDs, ", ")
+}
+
+// Is makes a *MemberError match ErrMemberNotFound.
+func (e *MemberError) Is(target error) bool { return target == ErrMemberNotFound }
+
+// DefaultTenant is the domain of the tenant served without a /t/{domain} prefix.
+const DefaultTenant = ""
+
+// Resource is a stored SCIM resource.
+type Resource struct {
+	Type         string // resource type name, e.g. "User"
+	ID           string
+	Version      int64 // starts at 1, incremented by every change
+	Created      time.Time
+	LastModified time.Time
+	// Doc holds the attributes in canonical form (schema.Normalize):
+	// without id, meta, schemas, a group's members, a user's groups and
+	// the password, which are kept apart.
+	Doc map[string]any
+	// Members are a group's direct members, in the order they were added.
+	// Nil unless loaded (Load.Members).
+	Members []Member
+	// Groups are the groups a resource belongs to, directly or through
+	// nested groups. Nil unless loaded (Load.Groups).
+	Groups []GroupRef
+}
+
+// Member is a member of a group.
+type Member struct {
+	ID      string
+	Type    string // resource type of the member: "User" or "Group"
+	Display string
+}
+
+// GroupRef is a group a resource belongs to.
+type GroupRef struct {
+	ID      string
+	Display string
+	Direct  bool
+}
+
+// Load says which relations to load with a resource.
+type Load struct {
+	Members bool // a group's members
+	Groups  bool // the groups of a user (or group)
+}
+
+// Change is what an update writes. Nil fields are left as they are.
+type Change struct {
+	Doc          map[string]any // the new attributes, replacing the old
+	PasswordHash *string        // users: a new password hash ("" clears it)
+	Members      *MemberChange  // groups: membership changes
+	LastModified time.Time
+}
+
+// MemberChange changes a group's membership. Removal is applied first:
+// RemoveAll, then Remove; then Add. Adding a present member and removing an
+// absent one are no-ops. Each costs what it touches, never the group's size.
+type MemberChange struct {
+	RemoveAll bool
+	Remove    []string // member ids
+	Add       []string // member ids
+}
+
+// Query selects a page of resources of one type.
+type Query struct {
+	SortBy     *schema.Path // nil: creation order
+	Descending bool
+	Offset     int // 0-based
+	Count      int // page size; 0 returns only the total
+	Load       Load
+}
+
+// Page is the result of List.
+type Page struct {
+	Total     int
+	Resources []*Resource
+}
+
+// Credential is what password authentication needs of a user.
+type Credential struct {
+	ID           string
+	UserName     string
+	PasswordHash string
+}
+
+// Store is scimd's storage. Implementations are safe for concurrent use.
+// Every write is one transaction; an acknowledged write is durable.
+type Store interface {
+	// Bootstrap creates, in one transaction, a tenant (unless it is the
+	// default tenant, which always exists), an administrator with a
+	// password, and a group holding it. It returns ErrTenantExists or a
+	// *UniqueError if the tenant or the user exists already.
+	Bootstrap(ctx context.Context, tenant string, admin *Resource, passwordHash string, group *Resource) error
+	// CreateTenant creates a tenant; the default tenant always exists.
+	CreateTenant(ctx context.Context, domain string) error
+	// TenantExists reports whether domain is a tenant.
+	TenantExists(ctx context.Context, domain string) (bool, error)
+
+	// Create stores a new resource, with its members and password hash.
+	Create(ctx context.Context, tenant string, r *Resource, members []string, passwordHash string) error
+	// Get returns a resource, or ErrNotFound.
+	Get(ctx context.Context, tenant, typ, id string, load Load) (*Resource, error)
+	// Update reads a resource and writes the Change fn returns, in one
+	// transaction, then returns the stored result with load's relations.
+	// fn sees the resource with the relations of readLoad. A nil Change
+	// (or one changing nothing) writes nothing and keeps the version.
+	Update(ctx context.Context, tenant, typ, id string, readLoad, load Load, fn func(*Resource) (*Change, error)) (*Resource, error)
+	// Delete removes a resource and its memberships. If match is not nil
+	// it is called with the stored version inside the transaction, and an
+	// error from it (e.g. ErrVersionMismatch) aborts the delete.
+	Delete(ctx context.Context, tenant, typ, id string, match func(version int64) error) error
+	// List returns one page of a query and the total number of matches.
+	List(ctx context.Context, tenant, typ string, q Query) (*Page, error)
+
+	// Credential returns the password credential of the user with the given
+	// userName (case-insensitively), or ErrNotFound.
+	Credential(ctx context.Context, tenant, userName string) (*Credential, error)
+
+	// GroupValues returns the distinct values of an indexed Group attribute
+	// (a canonical path, e.g. the authorization scopes) over every group
+	// the resource id belongs to, directly or through nested groups.
+	GroupValues(ctx context.Context, tenant, id, attr string) ([]string, error)
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
