@@ -1,0 +1,96 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/scimd/scimd/scim"
+)
+
+type metrics struct {
+	requests *prometheus.HistogramVec
+	handler  http.Handler
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	if reg == nil {
+		return nil, nil
+	}
+	m := &metrics{
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "scimd_http_request_duration_seconds",
+			Help:    "Duration of HTTP requests by route pattern, method and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"route", "method", "code"}),
+	}
+	if err := reg.Register(m.requests); err != nil {
+		return nil, fmt.Errorf("server: register metrics: %w", err)
+	}
+	g, ok := reg.(prometheus.Gatherer)
+	if !ok {
+		g = prometheus.DefaultGatherer
+	}
+	m.handler = promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+	return m, nil
+}
+
+// responseWriter records the status and size of a response.
+type responseWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *responseWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs every request, records its metrics and turns a panic into a
+// SCIM 500 (the panic and its stack go to the log).
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rw := &responseWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				if rw.status == 0 {
+					s.writeError(rw, r, &scim.Error{Status: http.StatusInternalServerError, Detail: "internal server error; the server log has the details"})
+				}
+			}
+			elapsed := time.Since(start)
+			if s.metrics != nil {
+				s.metrics.requests.WithLabelValues(r.Pattern, r.Method, strconv.Itoa(rw.status)).Observe(elapsed.Seconds())
+			}
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rw.status), slog.Int("bytes", rw.bytes),
+				slog.Duration("duration", elapsed), slog.String("remote", r.RemoteAddr))
+		}()
+		next.ServeHTTP(rw, r)
+	})
+}

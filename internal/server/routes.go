@@ -1,0 +1,106 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/scimd/scimd/internal/auth"
+	"github.com/scimd/scimd/scim"
+	"github.com/scimd/scimd/scim/schema"
+)
+
+// routes registers every endpoint under /scim2 and /t/{tenant}/scim2.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, e endpoint) {
+		method, path, _ := strings.Cut(pattern, " ")
+		h := s.serve(e)
+		mux.Handle(method+" /scim2"+path, h)
+		mux.Handle(method+" /t/{tenant}/scim2"+path, h)
+	}
+	disc := func(h handlerFunc) endpoint { return endpoint{anonymous: true, h: h} }
+	handle("GET /ServiceProviderConfig", disc(s.serviceProviderConfig))
+	for _, p := range []string{"/ResourceTypes", "/ResourceType"} {
+		handle("GET "+p, disc(s.resourceTypes))
+		handle("GET "+p+"/{name}", disc(s.resourceType))
+	}
+	handle("GET /Schemas", disc(s.schemas))
+	handle("GET /Schemas/{urn}", disc(s.schema))
+
+	for _, rt := range s.reg.ResourceTypes() {
+		sc := scopesFor(rt)
+		ep := rt.Endpoint
+		handle("POST "+ep, endpoint{rt: rt, scope: sc.create, h: s.create})
+		handle("GET "+ep, endpoint{rt: rt, scope: sc.list, h: s.list})
+		handle("GET "+ep+"/{id}", endpoint{rt: rt, scope: sc.view, h: s.get})
+		handle("PUT "+ep+"/{id}", endpoint{rt: rt, scope: sc.update, h: s.replace})
+		handle("DELETE "+ep+"/{id}", endpoint{rt: rt, scope: sc.delete, h: s.delete})
+	}
+
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics.handler)
+	}
+	return s.fallback(mux)
+}
+
+// scopes are the permissions of one resource type's endpoints.
+type scopes struct{ create, list, view, update, delete string }
+
+// scopesFor returns the scopes of SPEC §3 for a resource type.
+func scopesFor(rt *schema.ResourceType) scopes {
+	switch rt.Name {
+	case schema.UserType:
+		return scopes{auth.UserCreate, auth.UserList, auth.UserView, auth.UserUpdate, auth.UserDelete}
+	case schema.GroupType:
+		return scopes{auth.GroupCreate, auth.GroupView, auth.GroupView, auth.GroupUpdate, auth.GroupDelete}
+	}
+	return scopes{}
+}
+
+// fallback answers requests no route matches with a SCIM 404 or 405.
+func (s *Server) fallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := &statusRecorder{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			s.writeError(w, r, &scim.Error{Status: http.StatusMethodNotAllowed,
+				Detail: r.Method + " is not supported on " + r.URL.Path + "; allowed: " + probe.header.Get("Allow")})
+			return
+		}
+		s.writeError(w, r, &scim.Error{Status: http.StatusNotFound, Detail: "no endpoint " + r.URL.Path})
+	})
+}
+
+// statusRecorder captures what the mux's own 404/405 handler would send.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *statusRecorder) Header() http.Header         { return r.header }
+func (r *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *statusRecorder) WriteHeader(status int)      { r.status = status }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.store.Ping(r.Context()); err != nil {
+		s.log.Warn("not ready: database does not answer", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
