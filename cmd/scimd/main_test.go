@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the scimd executable built once for the tests that run it as a
+// separate process.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "scimd-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "scimd")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building scimd: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// process is a running "scimd serve".
+type process struct {
+	cmd    *exec.Cmd
+	url    string
+	stdout *bytes.Buffer
+}
+
+var listeningRE = regexp.MustCompile(`addr=(\S+)`)
+
+// start runs scimd serve with args in dir and waits until it listens.
+func start(t *testing.T, dir string, env []string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	p := &process{cmd: cmd, stdout: &bytes.Buffer{}}
+	cmd.Stdout = p.stdout
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(stderr)
+	deadline := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	defer deadline.Stop()
+	for lines.Scan() {
+		if m := listeningRE.FindStringSubmatch(lines.Text()); m != nil && strings.Contains(lines.Text(), "scimd serving") {
+			p.url = "http://" + m[1]
+			go io.Copy(io.Discard, stderr)
+			return p
+		}
+	}
+	t.Fatalf("scimd serve did not start; stdout:\n%s", p.stdout)
+	return nil
+}
+
+func (p *process) do(t *testing.T, method, path, user, password, body string) (int, string) {
+	t.Helper()
+	r, _ := http.NewRequest(method, p.url+path, strings.NewReader(body))
+	r.SetBasicAuth(user, password)
+	if body != "" {
+		r.Header.Set("Content-Type", "application/scim+json")
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var passwordRE = regexp.MustCompile(`with the password (\S+)`)
+
+func TestServeBootstrapsAdminOnce(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, dir, nil)
+	m := passwordRE.FindStringSubmatch(p.stdout.String())
+	if m == nil || len(m[1]) < 20 {
+		t.Fatalf("no generated password of at least 20 characters printed; stdout:\n%s", p.stdout)
+	}
+	if code, body := p.do(t, "GET", "/scim2/Users", "admin", m[1], ""); code != 200 || !strings.Contains(body, `"userName":"admin"`) {
+		t.Fatalf("GET /scim2/Users as admin: %d %s", code, body)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("scimd exited with %v after SIGTERM, want a clean exit", err)
+	}
+	again := start(t, dir, nil, "--admin-password", "ignored-now")
+	if strings.Contains(again.stdout.String(), "password") {
+		t.Errorf("the second start printed a password:\n%s", again.stdout)
+	}
+	if code, _ := again.do(t, "GET", "/scim2/Users", "admin", m[1], ""); code != 200 {
+		t.Errorf("the first password stopped working after a restart: %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "scimd.db")); err != nil {
+		t.Errorf("the default database ./scimd.db was not created: %v", err)
+	}
+}
+
+func TestServeConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "scimd.yaml")
+	os.WriteFile(cfg, []byte("db: sqlite:"+filepath.Join(dir, "from-config.db")+"\nbase-url: https://config.example.com\nadmin-password: from-config\n"), 0o600)
+	// Flags after the command, an environment twin, and the config file;
+	// the environment beats the file.
+	p := start(t, dir, []string{"SCIMD_BASE_URL=https://env.example.com"}, "--config", cfg)
+	code, body := p.do(t, "GET", "/scim2/Users", "admin", "from-config", "")
+	if code != 200 || !strings.Contains(body, `"location":"https://env.example.com/scim2/Users/`) {
+		t.Errorf("GET /scim2/Users: %d %s", code, body)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "from-config.db")); err != nil {
+		t.Errorf("the config file's db was not used: %v", err)
+	}
+	// A flag beats the environment.
+	q := start(t, dir, []string{"SCIMD_BASE_URL=https://env.example.com"}, "--config", cfg, "--base-url", "https://flag.example.com")
+	if _, body := q.do(t, "GET", "/scim2/Users", "admin", "from-config", ""); !strings.Contains(body, "https://flag.example.com/scim2/Users/") {
+		t.Errorf("--base-url did not win: %s", body)
+	}
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(cfg, []byte("adress: 1.2.3.4:80\n"), 0o600)
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{"no command", nil, nil, exitUsage, "usage"},
+		{"unknown command", []string{"frobnicate"}, nil, exitUsage, `unknown command "frobnicate"`},
+		{"plain HTTP on all interfaces", []string{"serve", "--addr", ":8080"}, nil, exitUsage, "--insecure-http"},
+		{"plain HTTP on a public address", []string{"serve"}, map[string]string{"SCIMD_ADDR": "10.1.2.3:8080"}, exitUsage, "non-loopback"},
+		{"half of TLS", []string{"serve", "--tls-cert", "c.pem"}, nil, exitUsage, "--tls-key"},
+		{"unknown config key", []string{"serve", "--config", cfg}, nil, exitUsage, `unknown key "adress"`},
+		{"missing config file", []string{"serve", "--config", filepath.Join(dir, "none.yaml")}, nil, exitUsage, "none.yaml"},
+		{"serve takes no arguments", []string{"serve", "extra"}, nil, exitUsage, "no arguments"},
+		{"bad log level", []string{"serve", "--log-level", "loud", "--db", "sqlite:" + filepath.Join(dir, "x.db")}, nil, exitUsage, "log-level"},
+		{"tenant without password", []string{"tenant", "create", "example.com"}, nil, exitUsage, "--admin-password"},
+		{"tenant with a bad domain", []string{"tenant", "create", "bad domain!", "--admin-password", "x"}, nil, exitUsage, "not a domain"},
+		{"help", []string{"help"}, nil, exitOK, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			getenv := func(k string) string { return c.env[k] }
+			code := run(context.Background(), c.args, &stdout, &stderr, getenv)
+			if code != c.code || !strings.Contains(stderr.String()+stdout.String(), c.want) {
+				t.Errorf("exit %d, want %d; output does not mention %q:\n%s%s", code, c.code, c.want, stdout.String(), stderr.String())
+			}
+		})
+	}
+}
+
+func TestTenantCreate(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "scimd.db")
+	var out, errb bytes.Buffer
+	// Flags before and after the positional arguments.
+	if code := run(context.Background(), []string{"tenant", "--db", db, "create", "Test.com", "--admin-password", "kimpass"}, &out, &errb, os.Getenv); code != 0 {
+		t.Fatalf("tenant create: exit %d\n%s", code, errb.String())
+	}
+	if code := run(context.Background(), []string{"tenant", "create", "test.com", "--admin-password", "x", "--db", db}, &out, &errb, os.Getenv); code != exitError || !strings.Contains(errb.String(), "exists") {
+		t.Errorf("second tenant create: exit %d, %s", code, errb.String())
+	}
+	p := start(t, dir, nil, "--db", db)
+	body := `{"schemas":[],"name":{"familyName":"jayawardana","givenName":"vindula"},"userName":"pavinaa","password":"vindula","emails":[{"primary":true,"value":"vindula_home.com","type":"home"},{"value":"vindula_work.com","type":"work"}]}`
+	if code, resp := p.do(t, "POST", "/t/test.com/scim2/Users", "admin@test.com", "kimpass", body); code != 201 {
+		t.Errorf("POST /t/test.com/scim2/Users as admin@test.com: %d %s", code, resp)
+	}
+}
+
+// TestCrashDurability kills scimd with SIGKILL while it is writing and
+// checks that every write it acknowledged survived.
+func TestCrashDurability(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, dir, nil, "--admin-password", "pw")
+	var (
+		mu    sync.Mutex
+		acked []string
+		wg    sync.WaitGroup
+		stop  = make(chan struct{})
+	)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				name := fmt.Sprintf("w%d-u%d", w, i)
+				r, _ := http.NewRequest("POST", p.url+"/scim2/Users", strings.NewReader(`{"userName":"`+name+`"}`))
+				r.SetBasicAuth("admin", "pw")
+				r.Header.Set("Content-Type", "application/scim+json")
+				resp, err := http.DefaultClient.Do(r)
+				if err != nil {
+					return // the server died
+				}
+				resp.Body.Close()
+				if resp.StatusCode == 201 {
+					mu.Lock()
+					acked = append(acked, name)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	time.Sleep(1500 * time.Millisecond)
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	close(stop)
+	wg.Wait()
+	p.cmd.Wait()
+	if len(acked) < 50 {
+		t.Fatalf("only %d writes acknowledged before the kill", len(acked))
+	}
+	q := start(t, dir, nil)
+	code, body := q.do(t, "GET", "/scim2/Users?count=0", "admin", "pw", "")
+	var total int
+	fmt.Sscanf(body[strings.Index(body, `"totalResults":`)+len(`"totalResults":`):], "%d", &total)
+	if code != 200 || total < len(acked)+1 {
+		t.Fatalf("after kill -9 and restart: %d users (status %d), but %d creates were acknowledged", total, code, len(acked))
+	}
+	t.Logf("%d acknowledged creates, %d users after the restart", len(acked), total-1)
+}
