@@ -51,7 +51,11 @@ func (rt *ResourceType) pathSet(param string, lists []string) (map[string]bool, 
 	return set, nil
 }
 
-// Returns reports whether the top-level attribute p (Sub nil) is returned.
+// Returns reports whether the top-level attribute p (Sub nil) is returned:
+// returned "always" attributes always are, "never" ones never; otherwise
+// attributes= (when given) must name it or one of its sub-attributes, and
+// excludedAttributes= must not name it. A "request" attribute is returned
+// only when attributes= names it.
 func (pr *Projection) Returns(p Path) bool {
 	switch p.Attr.Returned {
 	case scim.ReturnedNever:
@@ -59,24 +63,24 @@ func (pr *Projection) Returns(p Path) bool {
 	case scim.ReturnedAlways:
 		return true
 	}
-	key := strings.ToLower(p.String())
 	if pr == nil {
 		return p.Attr.Returned != scim.ReturnedRequest
 	}
-	if pr.include != nil {
-		if pr.include[key] || pr.hasChild(key) {
-			return true
-		}
-		return p.Ext && p.Attr.Returned != scim.ReturnedRequest && pr.include[strings.ToLower(p.Schema.ID)]
-	}
-	if p.Attr.Returned == scim.ReturnedRequest {
+	key := strings.ToLower(p.String())
+	ext := p.Ext && pr.include[strings.ToLower(p.Schema.ID)]
+	switch {
+	case pr.exclude[key] || (p.Ext && pr.exclude[strings.ToLower(p.Schema.ID)]):
 		return false
+	case pr.include == nil:
+		return p.Attr.Returned != scim.ReturnedRequest
+	case pr.include[key] || pr.hasChild(key):
+		return true
 	}
-	return !pr.exclude[key] && !(p.Ext && pr.exclude[strings.ToLower(p.Schema.ID)])
+	return ext && p.Attr.Returned != scim.ReturnedRequest
 }
 
 // ReturnsSub reports whether sub-attribute p.Sub of an attribute that
-// Returns is returned.
+// Returns is returned, by the same rules.
 func (pr *Projection) ReturnsSub(p Path) bool {
 	switch p.Sub.Returned {
 	case scim.ReturnedNever:
@@ -88,15 +92,17 @@ func (pr *Projection) ReturnsSub(p Path) bool {
 		return p.Sub.Returned != scim.ReturnedRequest
 	}
 	key := strings.ToLower(p.String())
-	parent := strings.ToLower(Path{Schema: p.Schema, Ext: p.Ext, Attr: p.Attr}.String())
-	if pr.include != nil {
-		if pr.include[key] {
-			return true
-		}
-		whole := pr.include[parent] || (p.Ext && pr.include[strings.ToLower(p.Schema.ID)])
-		return whole && !pr.hasChild(parent) && p.Sub.Returned != scim.ReturnedRequest
+	switch {
+	case pr.exclude[key]:
+		return false
+	case pr.include == nil:
+		return p.Sub.Returned != scim.ReturnedRequest
+	case pr.include[key]:
+		return true
 	}
-	return p.Sub.Returned != scim.ReturnedRequest && !pr.exclude[key]
+	parent := strings.ToLower(Path{Schema: p.Schema, Ext: p.Ext, Attr: p.Attr}.String())
+	whole := pr.include[parent] || (p.Ext && pr.include[strings.ToLower(p.Schema.ID)])
+	return whole && !pr.hasChild(parent) && p.Sub.Returned != scim.ReturnedRequest
 }
 
 // hasChild reports whether attributes= names a sub-attribute of key.
