@@ -55,15 +55,19 @@ func (c *Cache) Key(parts ...string) [32]byte {
 	return k
 }
 
-// Get returns the value cached under k, if it hasn't expired.
-func (c *Cache) Get(k [32]byte) (any, bool) {
+// Get returns the value cached under k, if it hasn't expired. refresh
+// reports that the entry has lived half its time: the caller should
+// revalidate it (cheaply, without a password hash) and Put it again, so
+// that an entry in use never expires under load.
+func (c *Cache) Get(k [32]byte) (value any, refresh, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[k]
-	if !ok || !c.now().Before(e.expires) {
-		return nil, false
+	now := c.now()
+	if !ok || !now.Before(e.expires) {
+		return nil, false, false
 	}
-	return e.value, true
+	return e.value, now.After(e.expires.Add(-c.ttl / 2)), true
 }
 
 // Put caches value under k for the subject it authenticates.

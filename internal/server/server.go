@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/scimd/scimd/internal/auth"
 	"github.com/scimd/scimd/internal/store"
@@ -71,6 +72,7 @@ type Server struct {
 	hasher  *auth.Hasher
 	limits  Limits
 	creds   *auth.Cache
+	logins  singleflight.Group // concurrent verifications of one credential
 	metrics *metrics
 	handler http.Handler
 
