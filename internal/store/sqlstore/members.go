@@ -161,9 +161,10 @@ func (db *DB) loadMembers(ctx context.Context, q querier, rids []int64, byRid ma
 			byRid[rid].Members = []store.Member{}
 		}
 	}
-	rows, err := q.QueryContext(ctx, db.flavor.rebind(`SELECT m.group_rid, r.id, r.rtype, r.display
+	n, args := ridArgs(rids)
+	rows, err := db.query(ctx, q, `SELECT m.group_rid, r.id, r.rtype, r.display
 		FROM members m JOIN resources r ON r.rid = m.member_rid
-		WHERE m.group_rid IN (`+placeholders(len(rids))+`) ORDER BY m.group_rid, m.member_rid`), int64Args(rids)...)
+		WHERE m.group_rid IN (`+placeholders(n)+`) ORDER BY m.group_rid, m.member_rid`, args...)
 	if err != nil {
 		return err
 	}
@@ -187,13 +188,14 @@ func (db *DB) loadGroups(ctx context.Context, q querier, rids []int64, byRid map
 			byRid[rid].Groups = []store.GroupRef{}
 		}
 	}
-	rows, err := q.QueryContext(ctx, db.flavor.rebind(`WITH RECURSIVE g(origin, rid, direct) AS (
-			SELECT member_rid, group_rid, 1 FROM members WHERE member_rid IN (`+placeholders(len(rids))+`)
+	n, args := ridArgs(rids)
+	rows, err := db.query(ctx, q, `WITH RECURSIVE g(origin, rid, direct) AS (
+			SELECT member_rid, group_rid, 1 FROM members WHERE member_rid IN (`+placeholders(n)+`)
 			UNION
 			SELECT g.origin, m.group_rid, 0 FROM members m JOIN g ON m.member_rid = g.rid
 		)
 		SELECT g.origin, r.id, r.display, max(g.direct) FROM g JOIN resources r ON r.rid = g.rid
-		GROUP BY g.origin, r.rid, r.id, r.display ORDER BY g.origin, r.rid`), int64Args(rids)...)
+		GROUP BY g.origin, r.rid, r.id, r.display ORDER BY g.origin, r.rid`, args...)
 	if err != nil {
 		return err
 	}
@@ -211,12 +213,41 @@ func (db *DB) loadGroups(ctx context.Context, q querier, rids []int64, byRid map
 	return rows.Err()
 }
 
-func int64Args(v []int64) []any {
-	out := make([]any, len(v))
-	for i, x := range v {
-		out[i] = x
+// ridBuckets are the sizes IN lists of row ids are padded to, so that each
+// query has a handful of texts, all prepared once.
+var ridBuckets = []int{1, 8, 32, 128, inChunk}
+
+// ridArgs pads row ids (at most inChunk) with 0, which is never a row id,
+// to the next bucket size, and returns that size and the arguments.
+func ridArgs(rids []int64) (int, []any) {
+	n := inChunk
+	for _, b := range ridBuckets {
+		if len(rids) <= b {
+			n = b
+			break
+		}
 	}
-	return out
+	args := make([]any, n)
+	for i := range args {
+		args[i] = int64(0)
+		if i < len(rids) {
+			args[i] = rids[i]
+		}
+	}
+	return n, args
+}
+
+// query runs a read query: as a prepared statement on the read pool, or
+// directly inside a write transaction.
+func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	if q != db.read {
+		return q.QueryContext(ctx, db.flavor.rebind(query), args...)
+	}
+	s, err := db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
 }
 
 // GroupValues returns the values of an indexed Group attribute over all the
