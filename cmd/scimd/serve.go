@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -27,7 +28,7 @@ type serveConfig struct {
 	addr, db, adminPassword, baseURL string
 	tlsCert, tlsKey, configPath      string
 	insecureHTTP                     bool
-	logLevel, logFormat              string
+	logLevel, logFormat, debugAddr   string
 	synchronous                      string
 }
 
@@ -44,6 +45,7 @@ func serveFlags(stderr io.Writer) (*serveConfig, *flag.FlagSet) {
 	fs.StringVar(&c.configPath, "config", "", "YAML config file; its keys are these flags' names")
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it loopback); off by default")
 	fs.StringVar(&c.synchronous, "sqlite-synchronous", "FULL", "SQLite durability: FULL (survives power loss) or NORMAL (survives a crash of scimd)")
 	return c, fs
 }
@@ -159,7 +161,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
+	if c.debugAddr != "" {
+		go serveDebug(c.debugAddr, log)
+	}
 	return listen(ctx, ln, srv, c, baseURL, log)
+}
+
+// serveDebug serves pprof on its own listener, apart from the API.
+func serveDebug(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("serving pprof", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("pprof listener failed", "err", err)
+	}
 }
 
 // bootstrapAdmin creates the default tenant's admin on first start and

@@ -1,0 +1,220 @@
+// Command scimload drives load against a SCIM service provider and reports
+// throughput and latency percentiles: a closed loop of a fixed number of
+// workers over keep-alive connections, measured after a warm-up.
+//
+//	scimload -url http://127.0.0.1:8080/scim2 -user admin -password PW -scenario get-user -c 32 -d 20s
+//
+// Scenarios seed what they need (e.g. get-user creates -seed users first,
+// or reuses users named by -prefix that exist already).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "scimload:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	url, user, password, token string
+	scenario, prefix, out     string
+	path                      string
+	concurrency, seed         int
+	duration, warmup          time.Duration
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("scimload", flag.ContinueOnError)
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080/scim2", "SCIM base URL")
+	fs.StringVar(&c.user, "user", "admin", "Basic user name")
+	fs.StringVar(&c.password, "password", "", "Basic password")
+	fs.StringVar(&c.token, "token", "", "bearer token (instead of Basic)")
+	fs.StringVar(&c.scenario, "scenario", "get-user", "workload: "+strings.Join(scenarioNames(), ", "))
+	fs.StringVar(&c.prefix, "prefix", "load", "prefix of the user names the scenario creates and uses")
+	fs.StringVar(&c.path, "path", "/ServiceProviderConfig", "path the get-path scenario requests")
+	fs.StringVar(&c.out, "json", "", "also write the result as JSON to this file")
+	fs.IntVar(&c.concurrency, "c", 32, "concurrent workers (connections)")
+	fs.IntVar(&c.seed, "seed", 1000, "resources to seed for read scenarios")
+	fs.DurationVar(&c.duration, "d", 20*time.Second, "measured duration")
+	fs.DurationVar(&c.warmup, "warmup", 3*time.Second, "unmeasured warm-up before the measurement")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sc, ok := scenarios[c.scenario]
+	if !ok {
+		return fmt.Errorf("unknown scenario %q (have %s)", c.scenario, strings.Join(scenarioNames(), ", "))
+	}
+	cl := newClient(c)
+	op, err := sc(ctx, cl, c)
+	if err != nil {
+		return fmt.Errorf("seeding %s: %w", c.scenario, err)
+	}
+	res := drive(ctx, c, op)
+	res.Scenario = c.scenario
+	res.print(stdout)
+	if c.out != "" {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		return os.WriteFile(c.out, b, 0o644)
+	}
+	return nil
+}
+
+// op is one request of a scenario; worker is the caller's index and i
+// counts its requests. It returns an error for a failed request.
+type op func(ctx context.Context, worker, i int) error
+
+// result is what a run measured.
+type result struct {
+	Scenario    string        `json:"scenario"`
+	Concurrency int           `json:"concurrency"`
+	Duration    time.Duration `json:"duration_ns"`
+	Requests    int           `json:"requests"`
+	Errors      int           `json:"errors"`
+	PerSecond   float64       `json:"per_second"`
+	P50         time.Duration `json:"p50_ns"`
+	P90         time.Duration `json:"p90_ns"`
+	P99         time.Duration `json:"p99_ns"`
+	Max         time.Duration `json:"max_ns"`
+	FirstError  string        `json:"first_error,omitempty"`
+}
+
+func (r result) print(w io.Writer) {
+	fmt.Fprintf(w, "%-14s c=%d  %8.0f req/s  requests=%d errors=%d  p50=%v p90=%v p99=%v max=%v\n",
+		r.Scenario, r.Concurrency, r.PerSecond, r.Requests, r.Errors,
+		r.P50.Round(time.Microsecond), r.P90.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Max.Round(time.Microsecond))
+	if r.FirstError != "" {
+		fmt.Fprintf(w, "first error: %s\n", r.FirstError)
+	}
+}
+
+// drive runs op in a closed loop on c.concurrency workers: an unmeasured
+// warm-up, then the measured duration.
+func drive(ctx context.Context, c config, o op) result {
+	var (
+		measuring atomic.Bool
+		errCount  atomic.Int64
+		firstErr  atomic.Value
+		wg        sync.WaitGroup
+		lat       = make([][]time.Duration, c.concurrency)
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for w := range c.concurrency {
+		wg.Go(func() {
+			for i := 0; ctx.Err() == nil; i++ {
+				start := time.Now()
+				err := o(ctx, w, i)
+				d := time.Since(start)
+				if !measuring.Load() || ctx.Err() != nil {
+					continue
+				}
+				lat[w] = append(lat[w], d)
+				if err != nil {
+					errCount.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				}
+			}
+		})
+	}
+	sleep(ctx, c.warmup)
+	measuring.Store(true)
+	start := time.Now()
+	sleep(ctx, c.duration)
+	elapsed := time.Since(start)
+	measuring.Store(false)
+	cancel()
+	wg.Wait()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	r := result{Concurrency: c.concurrency, Duration: elapsed, Requests: len(all), Errors: int(errCount.Load())}
+	if len(all) > 0 {
+		r.PerSecond = float64(len(all)) / elapsed.Seconds()
+		r.P50, r.P90, r.P99, r.Max = pct(all, 50), pct(all, 90), pct(all, 99), all[len(all)-1]
+	}
+	if e, ok := firstErr.Load().(string); ok {
+		r.FirstError = e
+	}
+	return r
+}
+
+func pct(sorted []time.Duration, p int) time.Duration { return sorted[(len(sorted)-1)*p/100] }
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// client sends SCIM requests with the configured credentials.
+type client struct {
+	base string
+	hc   *http.Client
+	auth func(*http.Request)
+}
+
+func newClient(c config) *client {
+	tr := &http.Transport{MaxIdleConns: c.concurrency * 2, MaxIdleConnsPerHost: c.concurrency * 2, IdleConnTimeout: time.Minute}
+	cl := &client{base: strings.TrimRight(c.url, "/"), hc: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	if c.token != "" {
+		cl.auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+c.token) }
+	} else {
+		cl.auth = func(r *http.Request) { r.SetBasicAuth(c.user, c.password) }
+	}
+	return cl
+}
+
+// do sends a request and returns the body, or an error unless the status
+// is want.
+func (cl *client) do(ctx context.Context, method, path string, body []byte, want int) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = strings.NewReader(string(body))
+	}
+	r, err := http.NewRequestWithContext(ctx, method, cl.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	cl.auth(r)
+	if body != nil {
+		r.Header.Set("Content-Type", "application/scim+json")
+	}
+	resp, err := cl.hc.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != want {
+		return b, fmt.Errorf("%s %s: status %d: %.300s", method, path, resp.StatusCode, b)
+	}
+	return b, nil
+}
+
+var errSeed = errors.New("seeding failed")
