@@ -36,10 +36,10 @@ func main() {
 
 type config struct {
 	url, user, password, token string
-	scenario, prefix, out     string
-	path                      string
-	concurrency, seed         int
-	duration, warmup          time.Duration
+	scenario, prefix, out      string
+	path                       string
+	concurrency, seed          int
+	duration, warmup           time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {

@@ -65,7 +65,7 @@ func TestCompatibilityInputs(t *testing.T) {
 		"emails":[{"value":"bo@x","type":"WORK","primary":"False"}]}`})
 	checks := map[string]any{
 		"userName": "Bo", "active": true, "name.givenName": "Bo", "emails.0.type": "work", "emails.0.primary": false,
-		"title": nil,
+		"title":     nil,
 		"schemas.1": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
 	}
 	for p, want := range checks {
@@ -83,11 +83,11 @@ func TestCreateUserBadInput(t *testing.T) {
 	h.createUser(`{"userName":"Taken"}`)
 	member := `{"displayName":"g","members":[{"value":"00000000-0000-7000-8000-000000000000"}]}`
 	cases := []struct {
-		name, path, body  string
-		contentType       string
-		status            int
-		scimType          string
-		fragments         []string
+		name, path, body string
+		contentType      string
+		status           int
+		scimType         string
+		fragments        []string
 	}{
 		{"malformed JSON", "/scim2/Users", `{"userName":`, "", 400, "invalidSyntax", []string{"not valid JSON"}},
 		{"JSON array", "/scim2/Users", `[{"userName":"a"}]`, "", 400, "invalidSyntax", []string{"JSON object", "array"}},
@@ -241,9 +241,9 @@ func TestListUsers(t *testing.T) {
 		h.createUser(fmt.Sprintf(`{"userName":"user%d"}`, i))
 	}
 	cases := []struct {
-		query                  string
-		total, start, per      int
-		firstUser              string
+		query             string
+		total, start, per int
+		firstUser         string
 	}{
 		{"", 5, 1, 5, "admin"},
 		{"?startIndex=2&count=2", 5, 2, 2, "user0"},

@@ -63,7 +63,7 @@ func TestNormalize(t *testing.T) {
 func TestNormalizeErrors(t *testing.T) {
 	users := Default().ResourceType(UserType)
 	tests := []struct {
-		name, in string
+		name, in  string
 		fragments []string
 	}{
 		{"unknown attributes named", `{"userName":"a","b":1,"c":2}`, []string{`"b"`, `"c"`}},
@@ -160,9 +160,9 @@ func TestProjection(t *testing.T) {
 	const ent = `"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`
 	head := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",` + ent + `],"id":"1"`
 	tests := []struct {
-		name          string
-		attrs, excl   []string
-		want          string
+		name        string
+		attrs, excl []string
+		want        string
 	}{
 		{"defaults", nil, nil, head + `,"userName":"kim","name":{"familyName":"J","givenName":"Kim"},"emails":[{"value":"k@x","type":"work","primary":true}],` + ent + `:{"employeeNumber":"7","department":"R&D"}}`},
 		{"attributes", []string{"userName,name.familyName,emails.value"}, nil, head + `,"userName":"kim","name":{"familyName":"J"},"emails":[{"value":"k@x"}]}`},
