@@ -22,6 +22,11 @@ const (
 	InvalidValue   ErrorType = "invalidValue"
 	InvalidVersion ErrorType = "invalidVers"
 	Sensitive      ErrorType = "sensitive"
+
+	// The pagination errors of RFC 9865 §2.1.
+	InvalidCursor ErrorType = "invalidCursor"
+	ExpiredCursor ErrorType = "expiredCursor"
+	InvalidCount  ErrorType = "invalidCount"
 )
 
 // Error is a SCIM error response (RFC 7644 §3.12). It renders its own body,

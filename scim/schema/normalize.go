@@ -22,8 +22,8 @@ import (
 //     top level; schemas, id and meta are not part of it;
 //   - values of the schema's type: string, bool, json.Number, nested
 //     map[string]any and []any;
-//   - readOnly attributes and null or empty values dropped (RFC 7643 §2.5,
-//     RFC 7644 §3.5.1);
+//   - readOnly attributes and null or empty values ("", [], {}) dropped
+//     (RFC 7643 §2.5, RFC 7644 §3.5.1);
 //   - "True"/"False" accepted for booleans, canonical values spelled as the
 //     schema spells them.
 //
@@ -267,8 +267,8 @@ func normalizeAttr(a *scim.Attribute, v any, where string) (any, error) {
 }
 
 func normalizeSingle(a *scim.Attribute, v any, where string) (any, error) {
-	if v == nil {
-		return nil, nil
+	if v == nil || v == "" {
+		return nil, nil // "" holds no value, like null (Entra ID clears attributes with it)
 	}
 	switch a.Type {
 	case scim.Complex:

@@ -33,6 +33,7 @@ func TestNormalize(t *testing.T) {
 		{"id, meta and schemas are not kept", `{"id":"x","meta":{"a":1},"schemas":["` + scim.UserSchema + `"],"userName":"a"}`, `{"userName":"a"}`},
 		{"readOnly is ignored", `{"userName":"a","groups":[{"value":"g"}]}`, `{"userName":"a"}`},
 		{"null is unassigned", `{"userName":"a","title":null,"name":{"givenName":null}}`, `{"userName":"a"}`},
+		{"empty string is unassigned", `{"userName":"a","title":"","emails":[{"value":"","type":"work"}]}`, `{"userName":"a","emails":[{"type":"work"}]}`},
 		{"empty array is unassigned", `{"userName":"a","emails":[]}`, `{"userName":"a"}`},
 		{"boolean strings", `{"userName":"a","active":"False","emails":[{"value":"x","primary":"TRUE"}]}`, `{"userName":"a","active":false,"emails":[{"value":"x","primary":true}]}`},
 		{"canonical values take the schema's spelling", `{"userName":"a","emails":[{"value":"x","type":"Work"}]}`, `{"userName":"a","emails":[{"value":"x","type":"work"}]}`},
