@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimd/scimd/scim/filter"
 	"github.com/scimd/scimd/scim/schema"
 )
 
@@ -23,6 +24,8 @@ var (
 	ErrMemberNotFound = errors.New("store: member not found")
 	// ErrSelfMember means a group was made a member of itself.
 	ErrSelfMember = errors.New("store: a group can't be a member of itself")
+	// ErrExists is returned when creating a client or token whose id exists.
+	ErrExists = errors.New("store: exists")
 	// ErrTenantExists is returned by CreateTenant for an existing domain.
 	ErrTenantExists = errors.New("store: tenant exists")
 )
@@ -110,19 +113,47 @@ type MemberChange struct {
 	Add       []string // member ids
 }
 
-// Query selects a page of resources of one type.
+// Query selects a page of resources of one or more types.
 type Query struct {
-	SortBy     *schema.Path // nil: creation order
+	Types      []Selection // at least one
 	Descending bool
-	Offset     int // 0-based
+	Offset     int // 0-based; ignored when paging by position
 	Count      int // page size; 0 returns only the total
-	Load       Load
+	// After and Before page by position (keyset pagination): the page
+	// holds the resources that follow After, or precede Before, in the
+	// query's order.
+	After, Before *Position
+	NoTotal       bool // don't count the matches (Page.Total is then 0)
+	Load          Load
+	// Refs maps resource type names to the URL prefix of their resources
+	// ("https://host/scim2/Users/"), for filters on $ref and meta.location.
+	Refs map[string]string
+}
+
+// Selection is the part of a query about one resource type.
+type Selection struct {
+	Type   string
+	Filter filter.Expr  // bound to the type; nil selects all
+	SortBy *schema.Path // nil: creation order
+}
+
+// Position is where a resource stands in a query's order: the value it
+// sorts by and its place among equal values. It is opaque outside the
+// store; clients get it sealed in a cursor.
+type Position struct {
+	Key any   // the sort value: nil, string, int64 or float64
+	Row int64 // breaks ties
 }
 
 // Page is the result of List.
 type Page struct {
 	Total     int
 	Resources []*Resource
+	// First and Last are the positions of the page's first and last
+	// resources; More reports that resources follow Last (or, when paging
+	// with Before, precede First).
+	First, Last *Position
+	More        bool
 }
 
 // Credential is what password authentication needs of a user.
@@ -130,6 +161,36 @@ type Credential struct {
 	ID           string
 	UserName     string
 	PasswordHash string
+}
+
+// Client is an OAuth 2.0 client of the token endpoint (RFC 6749 §4.4).
+type Client struct {
+	ID         string
+	Name       string
+	SecretHash string
+	Scopes     []string
+	Profile    string // compatibility profile of its tokens
+	Created    time.Time
+}
+
+// Token is a long-lived API token. Its secret is known only by its hash.
+type Token struct {
+	ID      string
+	Hash    []byte // SHA-256 of the token
+	Name    string
+	Scopes  []string
+	Profile string
+	Created time.Time
+	Expires time.Time // zero: never
+	Revoked bool
+}
+
+// SigningKey is a key signing a tenant's access tokens.
+type SigningKey struct {
+	ID      string // the JWT "kid"
+	Alg     string
+	Private []byte // PKCS #8, DER
+	Created time.Time
 }
 
 // Store is scimd's storage. Implementations are safe for concurrent use.
@@ -159,7 +220,7 @@ type Store interface {
 	// error from it (e.g. ErrVersionMismatch) aborts the delete.
 	Delete(ctx context.Context, tenant, typ, id string, match func(version int64) error) error
 	// List returns one page of a query and the total number of matches.
-	List(ctx context.Context, tenant, typ string, q Query) (*Page, error)
+	List(ctx context.Context, tenant string, q Query) (*Page, error)
 
 	// Credential returns the password credential of the user with the given
 	// userName (case-insensitively), or ErrNotFound.
@@ -169,6 +230,30 @@ type Store interface {
 	// (a canonical path, e.g. the authorization scopes) over every group
 	// the resource id belongs to, directly or through nested groups.
 	GroupValues(ctx context.Context, tenant, id, attr string) ([]string, error)
+
+	// CreateClient stores an OAuth client, or returns ErrExists.
+	CreateClient(ctx context.Context, tenant string, c *Client) error
+	// Client returns an OAuth client, or ErrNotFound.
+	Client(ctx context.Context, tenant, id string) (*Client, error)
+
+	// CreateToken stores an API token, or returns ErrExists.
+	CreateToken(ctx context.Context, tenant string, t *Token) error
+	// TokenByHash returns the token with the given hash and its tenant,
+	// revoked or not, or ErrNotFound.
+	TokenByHash(ctx context.Context, hash []byte) (tenant string, t *Token, err error)
+	// Tokens lists a tenant's tokens, oldest first.
+	Tokens(ctx context.Context, tenant string) ([]*Token, error)
+	// RevokeToken revokes a tenant's token, or returns ErrNotFound.
+	RevokeToken(ctx context.Context, tenant, id string) error
+
+	// SigningKeys returns a tenant's signing keys, newest first.
+	SigningKeys(ctx context.Context, tenant string) ([]*SigningKey, error)
+	// AddSigningKey stores a signing key for a tenant.
+	AddSigningKey(ctx context.Context, tenant string, k *SigningKey) error
+
+	// Secret returns the named random key shared by everyone using the
+	// database, creating it on first use.
+	Secret(ctx context.Context, name string) ([]byte, error)
 
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error

@@ -23,12 +23,15 @@ type flavor struct {
 	// isRetryable reports whether a transaction failing with err may be
 	// retried from the start (serialization failures, deadlocks, busy).
 	isRetryable func(error) bool
+	// countShards is how many rows each resource count is spread over.
+	countShards int
 }
 
 var sqliteFlavor = &flavor{
 	name:        "sqlite",
 	migrations:  "migrations/sqlite",
 	groupCommit: true,
+	countShards: 1,
 	rebind:      func(q string) string { return q },
 	isUnique: func(err error) bool {
 		var e *sqlite.Error

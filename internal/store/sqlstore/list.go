@@ -2,67 +2,255 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/scimd/scimd/internal/store"
 )
 
-// query is a SELECT under construction: conditions joined by AND, with
-// their bound arguments in order.
-type query struct {
-	where []string
-	args  []any
+// sqlBuf builds a statement and its arguments in textual order.
+type sqlBuf struct {
+	b    strings.Builder
+	args []any
 }
 
-func (q *query) cond(sql string, args ...any) {
-	q.where = append(q.where, sql)
+func (q *sqlBuf) add(sql string, args ...any) *sqlBuf {
+	q.b.WriteString(sql)
 	q.args = append(q.args, args...)
+	return q
 }
 
-func (q *query) whereClause() string { return strings.Join(q.where, " AND ") }
+// part is a compiled SQL fragment with its arguments.
+type part struct {
+	sql  string
+	args []any
+}
 
-// List returns a page of resources and the number of matches.
-func (db *DB) List(ctx context.Context, tenant, typ string, lq store.Query) (*store.Page, error) {
-	var q query
-	q.cond("r.tenant = ?", tenant)
-	q.cond("r.rtype = ?", typ)
-	page := &store.Page{Resources: []*store.Resource{}}
-	if err := db.read.QueryRowContext(ctx, db.flavor.rebind(`SELECT count(*) FROM resources r WHERE `+q.whereClause()), q.args...).Scan(&page.Total); err != nil {
+// List returns a page of resources and the number of matches, filtering,
+// sorting and paging in the database.
+func (db *DB) List(ctx context.Context, tenant string, lq store.Query) (*store.Page, error) {
+	if len(lq.Types) == 0 {
+		return nil, errors.New("sqlstore: a query needs a resource type")
+	}
+	where, key, err := db.compileQuery(tenant, lq)
+	if err != nil {
 		return nil, err
 	}
-	if lq.Count <= 0 || lq.Offset >= page.Total {
+	page := &store.Page{Resources: []*store.Resource{}}
+	if !lq.NoTotal {
+		if page.Total, err = db.total(ctx, tenant, lq, where); err != nil {
+			return nil, err
+		}
+	}
+	if lq.Count <= 0 {
 		return page, nil
 	}
-	args := append(q.args, lq.Count, lq.Offset)
-	rows, err := db.read.QueryContext(ctx, db.flavor.rebind(`SELECT r.rid, r.id, r.version, r.created, r.modified, r.data
-		FROM resources r WHERE `+q.whereClause()+` ORDER BY r.rid LIMIT ? OFFSET ?`), args...)
+	back := lq.Before != nil
+	desc := lq.Descending != back // paging backwards reads in reverse
+	q := &sqlBuf{}
+	q.add("SELECT r.rid, r.rtype, r.id, r.version, r.created, r.modified, r.data, ")
+	if key.sql == "" {
+		q.add("NULL")
+	} else {
+		q.add(key.sql, key.args...)
+	}
+	q.add(" FROM resources r WHERE ").add(where.sql, where.args...)
+	pos := lq.After
+	if back {
+		pos = lq.Before
+	}
+	if pos != nil {
+		q.add(" AND ")
+		keyset(q, key, desc, pos)
+	}
+	q.add(" ORDER BY ")
+	orderBy(q, key, desc)
+	q.add(" LIMIT ?", lq.Count+1)
+	if pos == nil && lq.Offset > 0 {
+		q.add(" OFFSET ?", lq.Offset)
+	}
+	rows, err := db.read.QueryContext(ctx, db.flavor.rebind(q.b.String()), q.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	return db.scanPage(ctx, rows, page, lq, back)
+}
+
+// compileQuery compiles the query's condition (one term per resource type)
+// and its sort key.
+func (db *DB) compileQuery(tenant string, lq store.Query) (where, key part, err error) {
+	var terms, keys []string
+	sorted := false
+	for _, sel := range lq.Types {
+		rt := db.reg.ResourceType(sel.Type)
+		if rt == nil {
+			return part{}, part{}, fmt.Errorf("sqlstore: unknown resource type %q", sel.Type)
+		}
+		c := &compiler{rt: rt, tenant: tenant, refs: func(t string) string { return lq.Refs[t] }}
+		term := "r.rtype = " + c.arg(sel.Type)
+		if sel.Filter != nil {
+			term += " AND (" + c.cond(sel.Filter, top) + ")"
+		}
+		terms = append(terms, "("+term+")")
+		where.args = append(where.args, c.args...)
+		k := "NULL"
+		if sel.SortBy != nil {
+			c.args = nil
+			if k, err = c.sortKey(*sel.SortBy); err != nil {
+				return part{}, part{}, err
+			}
+			sorted = true
+			key.args = append(key.args, c.args...)
+		}
+		keys = append(keys, k)
+	}
+	where.sql = "r.tenant = ? AND (" + strings.Join(terms, " OR ") + ")"
+	where.args = append([]any{tenant}, where.args...)
+	switch {
+	case !sorted:
+		key = part{}
+	case len(keys) == 1:
+		key.sql = keys[0]
+	default:
+		var b strings.Builder
+		b.WriteString("(CASE r.rtype")
+		for i, sel := range lq.Types {
+			b.WriteString(" WHEN '" + strings.ReplaceAll(sel.Type, "'", "''") + "' THEN " + keys[i])
+		}
+		b.WriteString(" END)")
+		key.sql = b.String()
+	}
+	return where, key, nil
+}
+
+// total counts the matches: from the maintained counts when no type is
+// filtered, with count(*) otherwise.
+func (db *DB) total(ctx context.Context, tenant string, lq store.Query, where part) (int, error) {
+	filtered := slices.ContainsFunc(lq.Types, func(s store.Selection) bool { return s.Filter != nil })
+	var n int
+	if filtered {
+		err := db.read.QueryRowContext(ctx, db.flavor.rebind(`SELECT count(*) FROM resources r WHERE `+where.sql), where.args...).Scan(&n)
+		return n, err
+	}
+	for _, sel := range lq.Types {
+		s, err := db.stmt(ctx, `SELECT coalesce(sum(n), 0) FROM resource_counts WHERE tenant = ? AND rtype = ?`)
+		if err != nil {
+			return 0, err
+		}
+		var k int
+		if err := s.QueryRowContext(ctx, tenant, sel.Type).Scan(&k); err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	return n, nil
+}
+
+// orderBy orders by the key with missing values last when ascending and
+// first when descending, then by row id so that paging is stable.
+func orderBy(q *sqlBuf, key part, desc bool) {
+	dir := ""
+	if desc {
+		dir = " DESC"
+	}
+	if key.sql != "" {
+		q.add("("+key.sql+") IS NULL"+dir+", ", key.args...)
+		q.add(key.sql+dir+", ", key.args...)
+	}
+	q.add("r.rid" + dir)
+}
+
+// keyset adds the condition "comes after pos in the order", the order
+// being the one orderBy writes.
+func keyset(q *sqlBuf, key part, desc bool, pos *store.Position) {
+	cmp := ">"
+	if desc {
+		cmp = "<"
+	}
+	if key.sql == "" {
+		q.add("r.rid "+cmp+" ?", pos.Row)
+		return
+	}
+	isNull := func() { q.add("("+key.sql+") IS NULL", key.args...) }
+	notNull := func() { q.add("("+key.sql+") IS NOT NULL", key.args...) }
+	k := func(op string, v any) { q.add("("+key.sql+") "+op+" ?", append(slices.Clone(key.args), v)...) }
+	q.add("(")
+	switch {
+	case pos.Key == nil && !desc: // missing values come last: only later missing ones follow
+		isNull()
+		q.add(" AND r.rid > ?", pos.Row)
+	case pos.Key == nil && desc: // missing values come first: later missing ones, then all others
+		isNull()
+		q.add(" AND r.rid < ? OR ", pos.Row)
+		notNull()
+	default:
+		notNull()
+		q.add(" AND (")
+		k(cmp, pos.Key)
+		q.add(" OR ")
+		k("=", pos.Key)
+		q.add(" AND r.rid "+cmp+" ?)", pos.Row)
+		if !desc {
+			q.add(" OR ")
+			isNull()
+		}
+	}
+	q.add(")")
+}
+
+// scanPage reads a page query's rows (one more than the page, which tells
+// whether more follow), in the query's order, and loads their relations.
+func (db *DB) scanPage(ctx context.Context, rows *sql.Rows, page *store.Page, lq store.Query, back bool) (*store.Page, error) {
 	byRid := map[int64]*store.Resource{}
+	var positions []*store.Position
 	for rows.Next() {
 		var (
 			rid, created, modified int64
 			data                   []byte
-			r                      = &store.Resource{Type: typ}
+			key                    any
+			r                      = &store.Resource{}
 		)
-		if err := rows.Scan(&rid, &r.ID, &r.Version, &created, &modified, &data); err != nil {
+		if err := rows.Scan(&rid, &r.Type, &r.ID, &r.Version, &created, &modified, &data, &key); err != nil {
 			return nil, err
 		}
+		if len(page.Resources) == lq.Count {
+			page.More = true
+			break
+		}
 		r.Created, r.LastModified = time.Unix(0, created).UTC(), time.Unix(0, modified).UTC()
+		var err error
 		if r.Doc, err = decodeDoc(data); err != nil {
 			return nil, err
 		}
 		byRid[rid] = r
 		page.Resources = append(page.Resources, r)
+		positions = append(positions, &store.Position{Key: sortValue(key), Row: rid})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	if back {
+		slices.Reverse(page.Resources)
+		slices.Reverse(positions)
+	}
+	if len(positions) > 0 {
+		page.First, page.Last = positions[0], positions[len(positions)-1]
 	}
 	if err := db.loadRelations(ctx, db.read, lq.Load, byRid); err != nil {
 		return nil, err
 	}
 	return page, nil
+}
+
+// sortValue normalizes a scanned sort key to nil, string, int64 or float64.
+func sortValue(v any) any {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return v
 }

@@ -7,17 +7,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/scimd/scimd/internal/store"
+	"github.com/scimd/scimd/scim/schema"
 )
 
 // row is a resource as encoded for its table.
 type row struct {
-	display string
-	data    []byte
-	fdata   []byte
-	index   []indexEntry
+	display  string
+	fdisplay string
+	data     []byte
+	fdata    []byte
+	index    []indexEntry
 }
 
 type indexEntry struct {
@@ -43,6 +46,7 @@ func (db *DB) encode(typ string, doc map[string]any) (*row, error) {
 		return nil, fmt.Errorf("sqlstore: encode %s: %w", typ, err)
 	}
 	r := &row{display: displayOf(doc), data: data, fdata: fdata}
+	r.fdisplay = schema.Fold(r.display)
 	for _, ix := range rt.Indexed() {
 		for _, v := range ix.IndexValues(sdoc) {
 			r.index = append(r.index, indexEntry{attr: ix.Path.String(), val: v, unique: ix.Unique})
@@ -86,14 +90,17 @@ func (db *DB) Create(ctx context.Context, tenant string, r *store.Resource, memb
 func (db *DB) insert(ctx context.Context, tx *sql.Tx, tenant string, r *store.Resource, enc *row, members []string, passwordHash string) error {
 	var rid int64
 	err := tx.QueryRowContext(ctx, db.flavor.rebind(`INSERT INTO resources
-		(tenant, rtype, id, version, created, modified, display, data, fdata, password)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING rid`),
+		(tenant, rtype, id, version, created, modified, display, fdisplay, data, fdata, password)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING rid`),
 		tenant, r.Type, r.ID, r.Created.UnixNano(), r.LastModified.UnixNano(),
-		enc.display, enc.data, enc.fdata, nullString(passwordHash)).Scan(&rid)
+		enc.display, enc.fdisplay, enc.data, enc.fdata, nullString(passwordHash)).Scan(&rid)
 	if err != nil {
 		return err
 	}
 	if err := db.insertIndex(ctx, tx, tenant, r.Type, rid, enc.index); err != nil {
+		return err
+	}
+	if err := db.count(ctx, tx, tenant, r.Type, 1); err != nil {
 		return err
 	}
 	if len(members) > 0 {
@@ -258,9 +265,9 @@ func (db *DB) apply(ctx context.Context, tx *sql.Tx, tenant string, rid int64, o
 	}
 	next.Version = old.Version + 1
 	next.LastModified = ch.LastModified
-	res, err := tx.ExecContext(ctx, db.flavor.rebind(`UPDATE resources SET version = ?, modified = ?, display = ?, data = ?, fdata = ?,
+	res, err := tx.ExecContext(ctx, db.flavor.rebind(`UPDATE resources SET version = ?, modified = ?, display = ?, fdisplay = ?, data = ?, fdata = ?,
 		password = CASE WHEN ? THEN ? ELSE password END WHERE rid = ? AND version = ?`),
-		next.Version, next.LastModified.UnixNano(), enc.display, enc.data, enc.fdata,
+		next.Version, next.LastModified.UnixNano(), enc.display, enc.fdisplay, enc.data, enc.fdata,
 		ch.PasswordHash != nil, nullString(deref(ch.PasswordHash)), rid, old.Version)
 	if err != nil {
 		return nil, err
@@ -325,9 +332,19 @@ func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(ver
 		if _, err := tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM members WHERE group_rid = ?`), rid); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM resources WHERE rid = ?`), rid)
-		return err
+		if _, err = tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM resources WHERE rid = ?`), rid); err != nil {
+			return err
+		}
+		return db.count(ctx, tx, tenant, typ, -1)
 	})
+}
+
+// count adds delta to the number of resources of a type in a tenant.
+func (db *DB) count(ctx context.Context, tx *sql.Tx, tenant, typ string, delta int) error {
+	_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO resource_counts (tenant, rtype, shard, n) VALUES (?, ?, ?, ?)
+		ON CONFLICT (tenant, rtype, shard) DO UPDATE SET n = resource_counts.n + excluded.n`),
+		tenant, typ, rand.IntN(db.flavor.countShards), delta)
+	return err
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

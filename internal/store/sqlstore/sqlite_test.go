@@ -11,8 +11,8 @@ import (
 	"github.com/scimd/scimd/scim/schema"
 )
 
-func newSQLite(t *testing.T) store.Store {
-	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "scimd.db"), sqlstore.Options{Registry: schema.Default()})
+func newSQLite(t *testing.T, reg *schema.Registry) store.Store {
+	db, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "scimd.db"), sqlstore.Options{Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,9 +19,12 @@ import (
 	"github.com/scimd/scimd/scim/schema"
 )
 
-// Run runs the conformance suite. newStore returns an empty store using
-// schema.Default(), closed by the suite.
-func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+// NewStore returns an empty store using the given registry; the suite
+// closes it.
+type NewStore func(t *testing.T, reg *schema.Registry) store.Store
+
+// Run runs the conformance suite.
+func Run(t *testing.T, newStore NewStore) {
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
@@ -42,14 +45,29 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Tenants", testTenants},
 		{"ConcurrentMemberAdds", testConcurrentMemberAdds},
 		{"ConcurrentCreatesSameName", testConcurrentCreatesSameName},
+		{"GroupValues", testGroupValues},
+		{"Clients", testClients},
+		{"Tokens", testTokens},
+		{"SigningKeys", testSigningKeys},
 	}
+	reg := registry(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newStore(t)
+			s := newStore(t, reg)
 			t.Cleanup(func() { s.Close() })
 			tt.fn(t, s)
 		})
 	}
+	t.Run("FilterCases", func(t *testing.T) {
+		s := newStore(t, reg)
+		t.Cleanup(func() { s.Close() })
+		testFilterCases(t, s, reg)
+	})
+	t.Run("Sort", func(t *testing.T) {
+		s := newStore(t, reg)
+		t.Cleanup(func() { s.Close() })
+		testSort(t, s, reg)
+	})
 }
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
@@ -349,7 +367,7 @@ func testMemberErrors(t *testing.T, s store.Store) {
 	if diff := cmp.Diff([]string{foreign.ID, missing}, me.IDs); diff != "" {
 		t.Errorf("MemberError.IDs (-want +got):\n%s", diff)
 	}
-	page, err := s.List(ctx, store.DefaultTenant, schema.GroupType, store.Query{Count: 10})
+	page, err := s.List(ctx, store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.GroupType}}, Count: 10})
 	if err != nil || page.Total != 0 {
 		t.Errorf("groups after the failed Create: %v, %v; want none", page, err)
 	}
@@ -427,7 +445,7 @@ func testList(t *testing.T, s store.Store) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			page, err := s.List(ctx, store.DefaultTenant, schema.UserType, store.Query{Offset: c.offset, Count: c.count})
+			page, err := s.List(ctx, store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.UserType}}, Offset: c.offset, Count: c.count})
 			if err != nil {
 				t.Fatal(err)
 			}

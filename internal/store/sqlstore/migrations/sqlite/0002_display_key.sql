@@ -1,0 +1,3 @@
+-- The case-folded display, which filters on members.display and
+-- groups.display compare (both are caseExact=false).
+ALTER TABLE resources ADD COLUMN fdisplay TEXT NOT NULL DEFAULT '';
