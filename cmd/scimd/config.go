@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -40,6 +42,8 @@ func loadConfig(fs *flag.FlagSet, path string) error {
 	return nil
 }
 
+// scalar renders a YAML value as its flag's text: lists are joined with
+// spaces (scopes), maps become "k=v ...;k2=..." (scope mappings).
 func scalar(v any) string {
 	switch v := v.(type) {
 	case string:
@@ -48,6 +52,23 @@ func scalar(v any) string {
 		return strconv.FormatBool(v)
 	case nil:
 		return ""
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = scalar(x)
+		}
+		return strings.Join(parts, " ")
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + scalar(v[k])
+		}
+		return strings.Join(parts, ";")
 	}
 	return fmt.Sprint(v)
 }

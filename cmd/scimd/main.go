@@ -28,6 +28,8 @@ const usage = `scimd: a SCIM 2.0 identity server
 usage:
   scimd serve [flags]                              run the server
   scimd tenant create DOMAIN --admin-password PW   create a tenant and its admin
+  scimd client create --name N --scopes "S ..."    create an OAuth 2.0 client (client credentials)
+  scimd token create --scopes "S ..."              create an API token (also: token list, token revoke ID)
   scimd help                                       show this help
 
 Run "scimd COMMAND --help" for a command's flags.
@@ -57,6 +59,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = serve(ctx, args[1:], stdout, stderr, getenv)
 	case "tenant":
 		err = tenant(ctx, args[1:], stdout, stderr, getenv)
+	case "client":
+		err = client(ctx, args[1:], stdout, stderr, getenv)
+	case "token":
+		err = token(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -307,5 +308,70 @@ func writeSelfSigned(t *testing.T, certFile, keyFile string) {
 	}
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestClientAndTokenCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "scimd.db")
+	runOK := func(args ...string) string {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, &out, &errb, func(string) string { return "" }); code != 0 {
+			t.Fatalf("scimd %v: exit %d\n%s", args, code, errb.String())
+		}
+		return out.String()
+	}
+	// The server must have bootstrapped the database first.
+	start(t, dir, nil, "--db", db, "--admin-password", "pw").cmd.Process.Kill()
+	var c struct{ ClientID, ClientSecret string }
+	out := runOK("client", "create", "--db", db, "--name", "ballerina", "--scopes", "internal_user_mgt_list internal_user_mgt_create")
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(strings.ReplaceAll(out, "client_id", "ClientID"), "client_secret", "ClientSecret")), &c); err != nil || c.ClientID == "" || len(c.ClientSecret) < 40 {
+		t.Fatalf("client create printed %s", out)
+	}
+	var tok struct{ Token, ID string }
+	out = runOK("token", "create", "--db", db, "--scopes", "internal_user_mgt_list", "--profile", "entra", "--expires", "30d")
+	if err := json.Unmarshal([]byte(out), &tok); err != nil || !strings.HasPrefix(tok.Token, "scimd_") {
+		t.Fatalf("token create printed %s", out)
+	}
+	p := start(t, dir, nil, "--db", db)
+	get := func(header string) int {
+		r, _ := http.NewRequest("GET", p.url+"/scim2/Users", nil)
+		r.Header.Set("Authorization", header)
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get("Bearer " + tok.Token); code != 200 {
+		t.Errorf("GET with the API token: %d", code)
+	}
+	list := runOK("token", "list", "--db", db)
+	if !strings.Contains(list, tok.ID) || strings.Contains(list, tok.Token) {
+		t.Errorf("token list = %s", list)
+	}
+	runOK("token", "revoke", tok.ID, "--db", db)
+	time.Sleep(5500 * time.Millisecond) // the server's credential cache lives at most 5s
+	if code := get("Bearer " + tok.Token); code != 401 {
+		t.Errorf("GET with the revoked token: %d, want 401", code)
+	}
+	form := "grant_type=client_credentials&client_id=" + c.ClientID + "&client_secret=" + c.ClientSecret
+	resp, err := http.Post(p.url+"/oauth2/token", "application/x-www-form-urlencoded", strings.NewReader(form))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("token endpoint: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	var errb bytes.Buffer
+	for _, args := range [][]string{
+		{"client", "create", "--db", db, "--name", "x", "--scopes", "internal_root"},
+		{"token", "create", "--db", db, "--scopes", "internal_user_mgt_list", "--tenant", "nowhere.org"},
+		{"token", "create", "--db", db, "--scopes", "internal_user_mgt_list", "--expires", "forever"},
+		{"token", "revoke", "no-such-id", "--db", db},
+	} {
+		if code := run(context.Background(), args, &bytes.Buffer{}, &errb, func(string) string { return "" }); code == 0 {
+			t.Errorf("scimd %v succeeded", args)
+		}
 	}
 }

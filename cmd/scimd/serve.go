@@ -30,6 +30,45 @@ type serveConfig struct {
 	insecureHTTP                     bool
 	logLevel, logFormat, debugAddr   string
 	synchronous                      string
+	selfRegistration                 bool
+	external                         externalFlags
+}
+
+// externalFlags configure an external identity provider's bearer tokens.
+type externalFlags struct {
+	jwksURL, issuer, audience, tenant, claim, scopes, profile string
+}
+
+// config returns the server's configuration of the provider, if any.
+func (e *externalFlags) config() (*server.ExternalJWT, error) {
+	if e.jwksURL == "" && e.issuer == "" && e.audience == "" {
+		return nil, nil
+	}
+	if e.jwksURL == "" || e.issuer == "" || e.audience == "" {
+		return nil, errUsage{"an external identity provider needs --external-jwks-url, --external-issuer and --external-audience"}
+	}
+	m, err := parseScopeMap(e.scopes)
+	if err != nil {
+		return nil, err
+	}
+	return &server.ExternalJWT{JWKSURL: e.jwksURL, Issuer: e.issuer, Audience: e.audience, Tenant: e.tenant,
+		ScopeClaim: e.claim, Scopes: m, Profile: e.profile}, nil
+}
+
+// parseScopeMap reads "role=scope1 scope2; other=scope3".
+func parseScopeMap(s string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, part := range strings.Split(s, ";") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, errUsage{fmt.Sprintf("--external-scopes: %q is not VALUE=SCOPE ...", part)}
+		}
+		out[strings.TrimSpace(k)] = strings.Fields(v)
+	}
+	return out, nil
 }
 
 func serveFlags(stderr io.Writer) (*serveConfig, *flag.FlagSet) {
@@ -46,6 +85,14 @@ func serveFlags(stderr io.Writer) (*serveConfig, *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it loopback); off by default")
+	fs.BoolVar(&c.selfRegistration, "self-registration", false, "let anyone create a user with POST /Me")
+	fs.StringVar(&c.external.jwksURL, "external-jwks-url", "", "accept bearer JWTs of an external identity provider whose keys are at this JWKS URL")
+	fs.StringVar(&c.external.issuer, "external-issuer", "", "the external provider's issuer (iss)")
+	fs.StringVar(&c.external.audience, "external-audience", "", "the audience (aud) its tokens must name")
+	fs.StringVar(&c.external.tenant, "external-tenant", "", "the tenant its tokens act in (default: the default tenant)")
+	fs.StringVar(&c.external.claim, "external-scope-claim", "scp", "the claim holding the caller's scopes or roles (Entra ID app roles: roles)")
+	fs.StringVar(&c.external.scopes, "external-scopes", "", "map claim values to scopes: \"Role.Admin=internal_user_mgt_create internal_user_mgt_list;...\" (unmapped values are scope names)")
+	fs.StringVar(&c.external.profile, "external-profile", server.ProfileRFC, "compatibility profile of its tokens: rfc, entra or okta")
 	fs.StringVar(&c.synchronous, "sqlite-synchronous", "FULL", "SQLite durability: FULL (survives power loss) or NORMAL (survives a crash of scimd)")
 	return c, fs
 }
@@ -157,7 +204,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := server.New(server.Config{Store: st, Registry: st.Registry(), BaseURL: baseURL, Logger: log, Hasher: hasher, Metrics: reg})
+	ext, err := c.external.config()
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{Store: st, Registry: st.Registry(), BaseURL: baseURL, Logger: log, Hasher: hasher, Metrics: reg,
+		SelfRegistration: c.selfRegistration, ExternalJWT: ext})
 	if err != nil {
 		return err
 	}

@@ -3,50 +3,108 @@ package server
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/scimd/scimd/internal/auth"
 	"github.com/scimd/scimd/internal/store"
-	"github.com/scimd/scimd/scim"
 	"github.com/scimd/scimd/scim/schema"
 )
 
-// principal is an authenticated caller.
+// principal is an authenticated caller: a user (Basic), an OAuth client
+// (a JWT of the token endpoint or of an external identity provider) or an
+// API token.
 type principal struct {
 	tenant   string
 	userID   string // "" when no user stands behind the credential
 	userName string
+	client   string // the OAuth client or API token, when not a user
+	bearer   bool   // authenticated with a bearer token
 	scopes   map[string]bool
+	profile  string // compatibility profile; "" for the server's default
 }
 
 func (p *principal) has(scope string) bool { return p.scopes[scope] }
 
 func (p *principal) name() string {
-	if p.userName != "" {
+	switch {
+	case p.userName != "":
 		return "user " + p.userName
+	case p.client != "":
+		return p.client
 	}
 	return "this credential"
 }
 
-// challenge is the WWW-Authenticate value of a 401 (RFC 7235 §4.1).
-func (s *Server) challenge(r *http.Request) string {
-	return `Basic realm="scimd", charset="UTF-8"`
+// profileOr returns the principal's compatibility profile, or def.
+func (p *principal) profileOr(def string) string {
+	if p == nil || p.profile == "" {
+		return def
+	}
+	return p.profile
 }
 
-var errUnauthenticated = &scim.Error{Status: http.StatusUnauthorized, Detail: "authentication required: send HTTP Basic credentials"}
+func scopeSet(scopes []string) map[string]bool {
+	m := make(map[string]bool, len(scopes))
+	for _, sc := range scopes {
+		m[sc] = true
+	}
+	return m
+}
+
+// authError is a failed authentication: a 401 with its challenges.
+type authError struct {
+	detail string
+	bearer string // the error code of a bearer token that failed (RFC 6750 §3.1)
+}
+
+func (e *authError) Error() string { return e.detail }
+
+// retryError is a throttled request: a 429 with Retry-After.
+type retryError struct {
+	detail string
+	after  time.Duration
+}
+
+func (e *retryError) Error() string { return e.detail }
+
+// challenges sets the WWW-Authenticate headers of a 401 (RFC 7235 §4.1).
+func challenges(h http.Header, ae *authError) {
+	h.Add("WWW-Authenticate", `Basic realm="scimd", charset="UTF-8"`)
+	b := `Bearer realm="scimd"`
+	if ae != nil && ae.bearer != "" {
+		b += `, error="` + ae.bearer + `", error_description="` + strings.ReplaceAll(ae.detail, `"`, `'`) + `"`
+	}
+	h.Add("WWW-Authenticate", b)
+}
+
+var errNoCredentials = &authError{detail: "authentication required: send HTTP Basic credentials or a bearer token"}
 
 // authenticate identifies the caller of a request in a tenant.
 func (s *Server) authenticate(r *http.Request, tenant string) (*principal, error) {
-	name, password, ok := r.BasicAuth()
-	if !ok {
-		return nil, errUnauthenticated
+	h := r.Header.Get("Authorization")
+	scheme, cred, _ := strings.Cut(h, " ")
+	switch {
+	case strings.EqualFold(scheme, "Bearer"):
+		cred = strings.TrimSpace(cred)
+		if cred == "" {
+			return nil, &authError{detail: "the bearer token is empty", bearer: "invalid_request"}
+		}
+		return s.bearerLogin(r.Context(), tenant, cred)
+	case strings.EqualFold(scheme, "Basic"):
+		name, password, ok := r.BasicAuth()
+		if !ok {
+			return nil, &authError{detail: "the Basic credentials are not base64 of user:password"}
+		}
+		return s.basicLogin(r, tenant, name, password)
 	}
-	return s.basicLogin(r.Context(), tenant, name, password)
+	return nil, errNoCredentials
 }
 
-var errBadCredentials = &scim.Error{Status: http.StatusUnauthorized, Detail: "the user name or password is wrong"}
+var errBadCredentials = &authError{detail: "the user name or password is wrong"}
 
 // login is a verified Basic credential as the cache keeps it: the
 // principal, and the stored hash it was verified against.
@@ -60,8 +118,9 @@ type login struct {
 // cached; an entry in use is revalidated in the background before it
 // expires, by checking that the stored hash is the one the password was
 // verified against (no hash computation), and concurrent first logins with
-// the same credentials compute the hash once.
-func (s *Server) basicLogin(ctx context.Context, tenant, name, password string) (*principal, error) {
+// the same credentials compute the hash once. Accounts and client
+// addresses that failed too often are refused before any hash is computed.
+func (s *Server) basicLogin(r *http.Request, tenant, name, password string) (*principal, error) {
 	if name == "" {
 		return nil, errBadCredentials
 	}
@@ -73,15 +132,51 @@ func (s *Server) basicLogin(ctx context.Context, tenant, name, password string) 
 		}
 		return l.who, nil
 	}
+	account := "user:" + schema.Fold(loginName(tenant, name))
+	if err := s.throttled(r, tenant, account); err != nil {
+		return nil, err
+	}
 	v, err, _ := s.logins.Do(string(key[:]), func() (any, error) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
 		defer cancel()
 		return s.verify(ctx, key, tenant, loginName(tenant, name), password)
 	})
+	if errors.Is(err, errBadCredentials) {
+		s.loginFailed(r, tenant, account)
+	}
 	if err != nil {
 		return nil, err
 	}
+	s.throttle.account.Reset(tenant + "/" + account)
 	return v.(*principal), nil
+}
+
+// throttled refuses an attempt for an account (or client) or from an
+// address that failed too often lately.
+func (s *Server) throttled(r *http.Request, tenant, account string) error {
+	for _, c := range []struct {
+		t   *auth.Throttle
+		key string
+	}{{s.throttle.account, tenant + "/" + account}, {s.throttle.address, clientAddress(r)}} {
+		if ok, wait := c.t.Allowed(c.key); !ok {
+			return &retryError{detail: "too many failed logins; try again in " + wait.Round(time.Second).String(), after: wait}
+		}
+	}
+	return nil
+}
+
+func (s *Server) loginFailed(r *http.Request, tenant, account string) {
+	s.throttle.account.Fail(tenant + "/" + account)
+	s.throttle.address.Fail(clientAddress(r))
+}
+
+// clientAddress is the IP address a request comes from.
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // loginName is the userName a Basic user name stands for. On a tenant
@@ -147,12 +242,56 @@ func (s *Server) userPrincipal(ctx context.Context, tenant string, cred *store.C
 	if err != nil {
 		return nil, err
 	}
-	p := &principal{tenant: tenant, userID: cred.ID, userName: cred.UserName, scopes: make(map[string]bool, len(scopes))}
-	for _, sc := range scopes {
-		p.scopes[sc] = true
-	}
-	return p, nil
+	return &principal{tenant: tenant, userID: cred.ID, userName: cred.UserName, scopes: scopeSet(scopes), profile: s.profile}, nil
 }
 
 // subject names a user in the credentials cache.
 func subject(tenant, id string) string { return tenant + "/" + id }
+
+// bearerLogin checks a bearer token: an API token, an access token of the
+// tenant's token endpoint, or one of the configured external identity
+// provider. Each is valid for its own tenant only.
+func (s *Server) bearerLogin(ctx context.Context, tenant, tok string) (*principal, error) {
+	if auth.IsAPIToken(tok) {
+		return s.apiTokenLogin(ctx, tenant, tok)
+	}
+	claims, err := auth.Verify(tok, s.keys.verifier(ctx, tenant), s.issuer(tenant), s.now())
+	if err == nil && claims.Tenant == tenant {
+		return &principal{tenant: tenant, client: "OAuth client " + claims.ClientID, bearer: true,
+			scopes: scopeSet(claims.Scopes()), profile: claims.Profile}, nil
+	}
+	if s.external != nil && s.external.tenant == tenant {
+		if p, err := s.external.login(ctx, tok); err == nil {
+			return p, nil
+		}
+	}
+	return nil, &authError{detail: "the bearer token is not valid here: unknown, expired, or of another tenant", bearer: "invalid_token"}
+}
+
+// apiTokenLogin checks an API token, cached as briefly as Basic logins so
+// that a revocation elsewhere takes effect within CredentialTTL.
+func (s *Server) apiTokenLogin(ctx context.Context, tenant, tok string) (*principal, error) {
+	hash := auth.HashToken(tok)
+	key := s.creds.Key("token", tenant, string(hash))
+	if v, _, ok := s.creds.Get(key); ok {
+		return v.(*principal), nil
+	}
+	invalid := &authError{detail: "the API token is unknown, revoked, expired or of another tenant", bearer: "invalid_token"}
+	t, stored, err := s.store.TokenByHash(ctx, hash)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, invalid
+	case err != nil:
+		return nil, err
+	case t != tenant || stored.Revoked || !stored.Expires.IsZero() && !s.now().Before(stored.Expires):
+		return nil, invalid
+	}
+	p := &principal{tenant: tenant, client: "API token " + stored.Name, bearer: true, scopes: scopeSet(stored.Scopes), profile: stored.Profile}
+	s.creds.Put(key, "token/"+stored.ID, p)
+	return p, nil
+}
+
+// retryAfter renders a Retry-After header value.
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(int(d.Round(time.Second) / time.Second))
+}

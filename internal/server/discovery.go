@@ -37,12 +37,14 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request, r
 	spc := scim.ServiceProviderConfig{
 		Schemas:          []string{scim.ServiceProviderConfigSchema},
 		DocumentationURI: "https://github.com/scimd/scimd",
-		Patch:            scim.Supported{Supported: false},
+		Patch:            scim.Supported{Supported: true},
 		Bulk:             scim.BulkConfig{Supported: false, MaxOperations: s.limits.MaxOperations, MaxPayloadSize: int(s.limits.MaxPayloadSize)},
-		Filter:           scim.FilterConfig{Supported: false, MaxResults: s.limits.MaxResults},
+		Filter:           scim.FilterConfig{Supported: true, MaxResults: s.limits.MaxResults},
 		ChangePassword:   scim.Supported{Supported: true},
-		Sort:             scim.Supported{Supported: false},
+		Sort:             scim.Supported{Supported: true},
 		ETag:             scim.Supported{Supported: true},
+		Pagination: &scim.PaginationConfig{Cursor: true, Index: true, DefaultPaginationMethod: "index",
+			DefaultPageSize: s.limits.MaxResults, MaxPageSize: s.limits.MaxResults, CursorTimeout: int(cursorTimeout.Seconds())},
 		AuthenticationSchemes: []scim.AuthenticationScheme{{
 			Type: "httpbasic", Name: "HTTP Basic", Description: "Authentication with a user name and password (RFC 7617).",
 			SpecURI: "https://www.rfc-editor.org/info/rfc7617", Primary: true,

@@ -18,9 +18,15 @@ func scimError(err error) (*scim.Error, bool) {
 	var se *scim.Error
 	var ue *store.UniqueError
 	var me *store.MemberError
+	var ae *authError
+	var re *retryError
 	switch {
 	case errors.As(err, &se):
 		return se, false
+	case errors.As(err, &ae):
+		return &scim.Error{Status: http.StatusUnauthorized, Detail: ae.detail}, false
+	case errors.As(err, &re):
+		return &scim.Error{Status: http.StatusTooManyRequests, Detail: re.detail}, false
 	case errors.As(err, &ue):
 		return &scim.Error{Status: http.StatusConflict, Type: scim.Uniqueness, Detail: ue.Error()}, false
 	case errors.As(err, &me):
@@ -62,8 +68,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
-	if se.Status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
-		w.Header().Set("WWW-Authenticate", s.challenge(r))
+	var ae *authError
+	var re *retryError
+	switch {
+	case se.Status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "":
+		errors.As(err, &ae)
+		challenges(w.Header(), ae)
+	case errors.As(err, &re):
+		w.Header().Set("Retry-After", retryAfter(re.after))
 	}
 	s.writeJSON(w, r, se.Status, se)
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,6 +38,35 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return startHarness(t, server.Config{})
+}
+
+// newHarnessWith starts a harness whose server reads the time from now.
+func newHarnessWith(t *testing.T, now func() time.Time) *harness {
+	t.Helper()
+	return startHarness(t, server.Config{Now: now})
+}
+
+// newHarnessWithAdmin starts a harness whose admin has the given password.
+func newHarnessWithAdmin(t *testing.T, password string) *harness {
+	t.Helper()
+	return startHarnessAdmin(t, server.Config{}, password)
+}
+
+// newHarnessWithProfile starts a harness with a default compatibility profile.
+func newHarnessWithProfile(t *testing.T, profile string) *harness {
+	t.Helper()
+	return startHarness(t, server.Config{Profile: profile})
+}
+
+// startHarness starts a harness; cfg's zero fields get the harness's values.
+func startHarness(t *testing.T, cfg server.Config) *harness {
+	t.Helper()
+	return startHarnessAdmin(t, cfg, adminPassword)
+}
+
+func startHarnessAdmin(t *testing.T, cfg server.Config, password string) *harness {
+	t.Helper()
 	reg, err := server.Registry()
 	if err != nil {
 		t.Fatal(err)
@@ -46,12 +76,14 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	hasher := auth.NewHasher(fastHash, 0)
-	if _, err := server.Bootstrap(context.Background(), st, hasher, store.DefaultTenant, adminPassword, time.Now()); err != nil {
+	if _, err := server.Bootstrap(context.Background(), st, hasher, store.DefaultTenant, password, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	url := "http://" + ts.Listener.Addr().String()
-	s, err := server.New(server.Config{Store: st, Registry: reg, BaseURL: url, Hasher: hasher, Metrics: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler)})
+	cfg.Store, cfg.Registry, cfg.BaseURL, cfg.Hasher = st, reg, url, hasher
+	cfg.Metrics, cfg.Logger = prometheus.NewRegistry(), slog.New(slog.DiscardHandler)
+	s, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +91,21 @@ func newHarness(t *testing.T) *harness {
 	ts.Start()
 	t.Cleanup(func() { ts.Close(); st.Close() })
 	return &harness{t: t, srv: ts, store: st, url: url}
+}
+
+// serverConfig lets tests set server options; the harness fills the rest.
+type serverConfig = server.Config
+
+// idOf2 finds the id of a user or group by name, as the admin.
+func (h *harness) idOf2(kind, name string) string {
+	h.t.Helper()
+	path, attr := "/scim2/Users", "userName"
+	if kind == "group" {
+		path, attr = "/scim2/Groups", "displayName"
+	}
+	r := h.must(200, req{path: path + "?filter=" + url.QueryEscape(attr+" eq \""+name+"\"")})
+	id, _ := r.path("Resources.0.id").(string)
+	return id
 }
 
 // response is a received response with its body decoded when it is JSON.
@@ -193,7 +240,37 @@ func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 // bootstrapTenant creates a tenant whose admin has the password adminPassword.
 func (h *harness) bootstrapTenant(domain string) {
 	h.t.Helper()
-	if _, err := server.Bootstrap(context.Background(), h.store, auth.NewHasher(fastHash, 0), domain, adminPassword, time.Now()); err != nil {
+	h.bootstrapTenantWith(domain, adminPassword)
+}
+
+func (h *harness) bootstrapTenantWith(domain, password string) {
+	h.t.Helper()
+	if _, err := server.Bootstrap(context.Background(), h.store, auth.NewHasher(fastHash, 0), domain, password, time.Now()); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// userWithScopes creates, in a tenant, a user with a password and a group
+// giving it the scopes.
+func (h *harness) userWithScopes(tenant, name, password string, scopes ...string) {
+	h.t.Helper()
+	ctx := context.Background()
+	hash, err := auth.NewHasher(fastHash, 0).Hash(ctx, password)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	now := time.Now()
+	user := &store.Resource{Type: "User", ID: server.NewID(), Created: now, LastModified: now, Doc: map[string]any{"userName": name}}
+	if err := h.store.Create(ctx, tenant, user, nil, hash); err != nil {
+		h.t.Fatal(err)
+	}
+	list := make([]any, len(scopes))
+	for i, sc := range scopes {
+		list[i] = sc
+	}
+	group := &store.Resource{Type: "Group", ID: server.NewID(), Created: now, LastModified: now,
+		Doc: map[string]any{"displayName": name + "-scopes", "urn:scimd:schemas:extension:authorization:2.0:Group": map[string]any{"scopes": list}}}
+	if err := h.store.Create(ctx, tenant, group, []string{user.ID}, ""); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -2,9 +2,7 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
-	"github.com/scimd/scimd/scim"
 	"github.com/scimd/scimd/scim/schema"
 )
 
@@ -77,39 +75,4 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request, req *request) er
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// list serves GET /{Resources} (RFC 7644 §3.4.2).
-func (s *Server) list(w http.ResponseWriter, r *http.Request, req *request) error {
-	q := r.URL.Query()
-	for _, p := range []string{"filter", "sortBy", "sortOrder", "cursor"} {
-		if q.Has(p) {
-			return scim.BadRequest(scim.InvalidValue, "the %s parameter is not supported by this server (see /ServiceProviderConfig)", p)
-		}
-	}
-	pr, err := projection(r, req.rt)
-	if err != nil {
-		return err
-	}
-	startIndex, err := intParam(q.Get("startIndex"), 1, "startIndex")
-	if err != nil {
-		return err
-	}
-	count, err := intParam(q.Get("count"), s.limits.MaxResults, "count")
-	if err != nil {
-		return err
-	}
-	return s.writeList(w, r, req, pr, listParams{startIndex: startIndex, count: count})
-}
-
-// intParam parses an integer query parameter, def when absent.
-func intParam(v string, def int, name string) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, scim.BadRequest(scim.InvalidValue, "%s must be an integer, not %q", name, v)
-	}
-	return n, nil
 }

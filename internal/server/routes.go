@@ -24,6 +24,12 @@ func (s *Server) routes() http.Handler {
 		handle("GET "+p, disc(s.resourceTypes))
 		handle("GET "+p+"/{name}", disc(s.resourceType))
 	}
+	handle("POST /.search", endpoint{h: s.searchRoot})
+	handle("GET /Me", endpoint{h: s.getMe})
+	handle("PUT /Me", endpoint{h: s.replaceMe})
+	handle("PATCH /Me", endpoint{h: s.patchMe})
+	handle("DELETE /Me", endpoint{h: s.deleteMe})
+	handle("POST /Me", endpoint{anonymous: true, h: s.register})
 	handle("GET /Schemas", disc(s.schemas))
 	handle("GET /Schemas/{urn}", disc(s.schema))
 
@@ -32,11 +38,17 @@ func (s *Server) routes() http.Handler {
 		ep := rt.Endpoint
 		handle("POST "+ep, endpoint{rt: rt, scope: sc.create, h: s.create})
 		handle("GET "+ep, endpoint{rt: rt, scope: sc.list, h: s.list})
+		handle("POST "+ep+"/.search", endpoint{rt: rt, scope: sc.list, h: s.searchType})
 		handle("GET "+ep+"/{id}", endpoint{rt: rt, scope: sc.view, h: s.get})
 		handle("PUT "+ep+"/{id}", endpoint{rt: rt, scope: sc.update, h: s.replace})
+		handle("PATCH "+ep+"/{id}", endpoint{rt: rt, scope: sc.update, h: s.patchResource})
 		handle("DELETE "+ep+"/{id}", endpoint{rt: rt, scope: sc.delete, h: s.delete})
 	}
 
+	for _, p := range []string{"", "/t/{tenant}"} {
+		mux.HandleFunc("POST "+p+"/oauth2/token", s.token)
+		mux.HandleFunc("GET "+p+"/oauth2/jwks", s.jwks)
+	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	if s.metrics != nil {

@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +34,17 @@ type Config struct {
 	// Metrics registers the server's Prometheus metrics; nil skips them.
 	Metrics prometheus.Registerer
 	Limits  Limits
+	// Profile is the compatibility profile (ProfileRFC, ProfileEntra or
+	// ProfileOkta) for credentials that don't name their own; default rfc.
+	Profile string
+	// TokenTTL is the lifetime of the token endpoint's access tokens
+	// (default one hour).
+	TokenTTL time.Duration
+	// SelfRegistration lets anyone create a user with POST /Me (off by
+	// default).
+	SelfRegistration bool
+	// ExternalJWT accepts bearer tokens of an external identity provider.
+	ExternalJWT *ExternalJWT
 	// CredentialTTL is how long verified Basic credentials are remembered
 	// (default 5s): a change of a user's groups or scopes made by another
 	// process takes effect within it; password changes and deletions made
@@ -64,17 +77,27 @@ func (l *Limits) setDefaults() {
 
 // Server serves the SCIM API. Create it with New.
 type Server struct {
-	store   store.Store
-	reg     *schema.Registry
-	baseURL string
-	log     *slog.Logger
-	now     func() time.Time
-	hasher  *auth.Hasher
-	limits  Limits
-	creds   *auth.Cache
-	logins  singleflight.Group // concurrent verifications of one credential
-	metrics *metrics
-	handler http.Handler
+	store            store.Store
+	reg              *schema.Registry
+	baseURL          string
+	log              *slog.Logger
+	now              func() time.Time
+	hasher           *auth.Hasher
+	limits           Limits
+	profile          string
+	creds            *auth.Cache
+	logins           singleflight.Group // concurrent verifications of one credential
+	keys             *keyring
+	tokenTTL         time.Duration
+	external         *external
+	selfRegistration bool
+	throttle         struct {
+		account, address *auth.Throttle
+	}
+
+	cursorSecret atomic.Pointer[[]byte] // the key sealing cursors, once read
+	metrics      *metrics
+	handler      http.Handler
 
 	tenantsMu sync.RWMutex
 	tenants   map[string]bool // known tenants; tenants are never deleted
@@ -87,7 +110,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		store: cfg.Store, reg: cfg.Registry, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		log: cfg.Logger, now: cfg.Now, hasher: cfg.Hasher, limits: cfg.Limits,
+		log: cfg.Logger, now: cfg.Now, hasher: cfg.Hasher, limits: cfg.Limits, profile: cfg.Profile,
 		tenants: map[string]bool{store.DefaultTenant: true},
 	}
 	if s.log == nil {
@@ -100,11 +123,32 @@ func New(cfg Config) (*Server, error) {
 		s.hasher = auth.NewHasher(auth.DefaultParams, 0)
 	}
 	s.limits.setDefaults()
+	switch s.profile {
+	case "":
+		s.profile = ProfileRFC
+	case ProfileRFC, ProfileEntra, ProfileOkta:
+	default:
+		return nil, fmt.Errorf("server: unknown compatibility profile %q (want rfc, entra or okta)", s.profile)
+	}
 	ttl := cfg.CredentialTTL
 	if ttl <= 0 {
 		ttl = 5 * time.Second
 	}
 	s.creds = auth.NewCache(ttl, s.now)
+	s.tokenTTL = cfg.TokenTTL
+	if s.tokenTTL <= 0 {
+		s.tokenTTL = time.Hour
+	}
+	s.keys = newKeyring(s.store, s.now, s.tokenTTL)
+	s.selfRegistration = cfg.SelfRegistration
+	// An account (or client) may fail 10 times in 15 minutes; an address
+	// 100 times in 5 minutes: enough for people, not for guessing.
+	s.throttle.account = auth.NewThrottle(10, 15*time.Minute, s.now)
+	s.throttle.address = auth.NewThrottle(100, 5*time.Minute, s.now)
+	var err error
+	if s.external, err = newExternal(cfg.ExternalJWT, s.now); err != nil {
+		return nil, err
+	}
 	m, err := newMetrics(cfg.Metrics)
 	if err != nil {
 		return nil, err
@@ -173,6 +217,9 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, e endpoin
 			return err
 		}
 		if e.scope != "" && !who.has(e.scope) {
+			if who.bearer {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="scimd", error="insufficient_scope", scope="`+e.scope+`"`)
+			}
 			return &scim.Error{Status: http.StatusForbidden, Detail: "this request needs the scope " + e.scope + ", which " + who.name() + " does not hold"}
 		}
 		req.who = who

@@ -30,6 +30,12 @@ func (s *Server) createResource(ctx context.Context, req *request, body map[stri
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkGrant(req.who, nil, doc); err != nil {
+		return nil, err
+	}
+	if err := s.checkMembers(ctx, req.who, req.tenant, "", doc, members); err != nil {
+		return nil, err
+	}
 	hash, err := s.takePassword(ctx, doc)
 	if err != nil {
 		return nil, err
@@ -79,12 +85,18 @@ func (s *Server) replaceResource(ctx context.Context, req *request, id string, b
 		if err := rt.CheckImmutable(old.Doc, doc); err != nil {
 			return nil, err
 		}
+		if err := s.checkGrant(req.who, old.Doc, doc); err != nil {
+			return nil, err
+		}
 		ch := &store.Change{Doc: doc, LastModified: s.now().UTC()}
 		if hash != "" {
 			ch.PasswordHash = &hash
 		}
 		if isGroup {
 			ch.Members = memberDiff(old.Members, members)
+			if err := s.checkMembers(ctx, req.who, req.tenant, id, doc, ch.Members.Add); err != nil {
+				return nil, err
+			}
 		}
 		return ch, nil
 	})
@@ -106,27 +118,57 @@ func (s *Server) deleteResource(ctx context.Context, req *request, id string, ma
 	return nil
 }
 
-// validate normalizes a representation, checks its required attributes,
-// and refuses to grant scopes the caller doesn't hold (SPEC §3).
+// validate normalizes a representation and checks its required attributes.
 func (s *Server) validate(req *request, body map[string]any) (map[string]any, error) {
 	doc, err := req.rt.Normalize(body)
 	if err != nil {
 		return nil, err
 	}
-	if err := req.rt.CheckRequired(doc); err != nil {
-		return nil, err
-	}
-	return doc, s.checkGrant(req.who, doc)
+	return doc, req.rt.CheckRequired(doc)
 }
 
-// checkGrant refuses a group document granting scopes the caller lacks.
-func (s *Server) checkGrant(who *principal, doc map[string]any) error {
+// checkGrant refuses a group document that grants scopes the old one didn't
+// and the caller doesn't hold (SPEC §3: nobody grants a scope it lacks).
+func (s *Server) checkGrant(who *principal, old, next map[string]any) error {
+	had := scopeSet(groupScopes(old))
+	for _, sc := range groupScopes(next) {
+		if !had[sc] && who != nil && !who.has(sc) {
+			return &scim.Error{Status: http.StatusForbidden, Detail: "can't grant the scope " + sc + ", which " + who.name() + " does not hold"}
+		}
+	}
+	return nil
+}
+
+func groupScopes(doc map[string]any) []string {
 	ext, _ := doc[schema.AuthorizationSchema].(map[string]any)
-	scopes, _ := ext["scopes"].([]any)
-	for _, sc := range scopes {
-		if name, _ := sc.(string); who != nil && !who.has(name) {
+	list, _ := ext["scopes"].([]any)
+	out := make([]string, 0, len(list))
+	for _, v := range list {
+		if sc, ok := v.(string); ok {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// checkMembers refuses to add members to a group that confers scopes the
+// caller doesn't hold: the group's own, and those of the groups it is in.
+func (s *Server) checkMembers(ctx context.Context, who *principal, tenant, groupID string, doc map[string]any, added []string) error {
+	if len(added) == 0 || who == nil {
+		return nil
+	}
+	conferred := groupScopes(doc)
+	if groupID != "" {
+		above, err := s.store.GroupValues(ctx, tenant, groupID, schema.AuthorizationScopes)
+		if err != nil {
+			return err
+		}
+		conferred = append(conferred, above...)
+	}
+	for _, sc := range conferred {
+		if !who.has(sc) {
 			return &scim.Error{Status: http.StatusForbidden,
-				Detail: "can't grant the scope " + name + ", which " + who.name() + " does not hold"}
+				Detail: "can't add members to this group: it grants the scope " + sc + ", which " + who.name() + " does not hold"}
 		}
 	}
 	return nil
@@ -194,41 +236,9 @@ func (s *Server) takePassword(ctx context.Context, doc map[string]any) (string, 
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// listParams are the paging parameters of a list or search.
-type listParams struct {
-	startIndex, count int
-}
-
-// writeList runs a query and sends its ListResponse (RFC 7644 §3.4.2):
-// startIndex below 1 means 1, count below 0 means 0 and above
-// filter.maxResults means maxResults.
-func (s *Server) writeList(w http.ResponseWriter, r *http.Request, req *request, pr *schema.Projection, p listParams) error {
-	p.startIndex = max(p.startIndex, 1)
-	p.count = min(max(p.count, 0), s.limits.MaxResults)
-	page, err := s.store.List(r.Context(), req.tenant, req.rt.Name, store.Query{
-		Offset: p.startIndex - 1, Count: p.count, Load: load(req.rt, pr),
-	})
-	if err != nil {
-		return err
-	}
-	body := make([]byte, 0, 512+len(page.Resources)*1024)
-	body = append(body, `{"schemas":["`+scim.ListResponseMessage+`"],"totalResults":`...)
-	body = appendInt(body, page.Total)
-	body = append(body, `,"startIndex":`...)
-	body = appendInt(body, p.startIndex)
-	body = append(body, `,"itemsPerPage":`...)
-	body = appendInt(body, len(page.Resources))
-	body = append(body, `,"Resources":[`...)
-	for i, res := range page.Resources {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = s.renderResource(body, req, req.rt, res, pr)
-	}
-	body = append(body, "]}"...)
-	s.writeBody(w, r, http.StatusOK, body)
-	return nil
-}
+// NewID returns a new resource or credential id: a UUIDv7, whose time
+// order keeps index inserts cheap.
+func NewID() string { return newID() }
 
 // notFound names the missing resource in a store.ErrNotFound.
 func notFound(err error, rt *schema.ResourceType, id string) error {
