@@ -38,7 +38,7 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request, r
 		Schemas:          []string{scim.ServiceProviderConfigSchema},
 		DocumentationURI: "https://github.com/scimd/scimd",
 		Patch:            scim.Supported{Supported: true},
-		Bulk:             scim.BulkConfig{Supported: false, MaxOperations: s.limits.MaxOperations, MaxPayloadSize: int(s.limits.MaxPayloadSize)},
+		Bulk:             scim.BulkConfig{Supported: true, MaxOperations: s.limits.MaxOperations, MaxPayloadSize: int(s.limits.MaxPayloadSize)},
 		Filter:           scim.FilterConfig{Supported: true, MaxResults: s.limits.MaxResults},
 		ChangePassword:   scim.Supported{Supported: true},
 		Sort:             scim.Supported{Supported: true},

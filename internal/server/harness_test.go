@@ -93,6 +93,11 @@ func startHarnessAdmin(t *testing.T, cfg server.Config, password string) *harnes
 	return &harness{t: t, srv: ts, store: st, url: url}
 }
 
+// limitsOf returns Limits with the given bulk limits.
+func limitsOf(maxOperations int, maxPayloadSize int64) server.Limits {
+	return server.Limits{MaxOperations: maxOperations, MaxPayloadSize: maxPayloadSize}
+}
+
 // serverConfig lets tests set server options; the harness fills the rest.
 type serverConfig = server.Config
 

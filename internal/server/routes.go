@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 		handle("GET "+p+"/{name}", disc(s.resourceType))
 	}
 	handle("POST /.search", endpoint{h: s.searchRoot})
+	handle("POST /Bulk", endpoint{scope: auth.BulkCreate, bodyLimit: -1, h: s.bulk})
 	handle("GET /Me", endpoint{h: s.getMe})
 	handle("PUT /Me", endpoint{h: s.replaceMe})
 	handle("PATCH /Me", endpoint{h: s.patchMe})

@@ -177,7 +177,7 @@ type endpoint struct {
 	rt        *schema.ResourceType
 	scope     string // the permission required; "" for any authenticated caller
 	anonymous bool   // no authentication
-	bodyLimit int64  // 0: Limits.MaxBodySize
+	bodyLimit int64  // 0: Limits.MaxBodySize; < 0: the handler's own
 	h         handlerFunc
 }
 
@@ -206,11 +206,12 @@ func (s *Server) serveEndpoint(w http.ResponseWriter, r *http.Request, e endpoin
 	if err := checkContentType(r); err != nil {
 		return err
 	}
-	limit := e.bodyLimit
-	if limit == 0 {
-		limit = s.limits.MaxBodySize
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	switch limit := e.bodyLimit; {
+	case limit == 0:
+		r.Body = http.MaxBytesReader(w, r.Body, s.limits.MaxBodySize)
+	case limit > 0:
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	} // < 0: the endpoint enforces its own limit
 	if !e.anonymous {
 		who, err := s.authenticate(r, req.tenant)
 		if err != nil {
