@@ -30,7 +30,7 @@ func Apply(rt *schema.ResourceType, doc map[string]any, members []Member, ops []
 			return nil, prefixed(op.Index, err)
 		}
 	}
-	return &Result{Doc: a.doc, Members: a.change}, nil
+	return &Result{Doc: a.doc, Members: a.change.result()}, nil
 }
 
 type applier struct {
@@ -39,7 +39,7 @@ type applier struct {
 	opts    Options
 	op      Operation
 	members []Member
-	change  *Membership
+	change  *memberChange
 }
 
 // step applies the current operation and checks the document it leaves.
@@ -105,21 +105,17 @@ func (a *applier) pathless() error {
 	}
 	for _, key := range sortedKeys(a.op.Doc) {
 		v := a.op.Doc[key]
-		if key == "members" && a.rt.Schema.ID == scim.GroupSchema {
+		e, isExt := a.rt.Extension(key)
+		switch {
+		case key == "members" && a.rt.Schema.ID == scim.GroupSchema:
 			if err := a.setMembers(v, a.op.Op == "replace"); err != nil {
 				return err
 			}
-			continue
-		}
-		if e, ok := a.rt.Extension(key); ok && e.Schema.ID == key {
-			if err := a.assignAll(e.Schema, v.(map[string]any)); err != nil {
-				return err
-			}
-			continue
-		}
-		if p, ok := a.rt.Lookup("", key, ""); ok { // Normalize only produces known attributes
-			if err := a.assign(p, v); err != nil {
-				return err
+		case isExt && e.Schema.ID == key:
+			a.assignAll(e.Schema, v.(map[string]any))
+		default:
+			if p, ok := a.rt.Lookup("", key, ""); ok { // Normalize only produces known attributes
+				a.assign(p, v)
 			}
 		}
 	}
@@ -127,21 +123,18 @@ func (a *applier) pathless() error {
 }
 
 // assignAll assigns the attributes of an extension's object in turn.
-func (a *applier) assignAll(ext *scim.Schema, obj map[string]any) error {
+func (a *applier) assignAll(ext *scim.Schema, obj map[string]any) {
 	for _, name := range sortedKeys(obj) {
 		p, _ := a.rt.Lookup(ext.ID, name, "")
-		if err := a.assign(p, obj[name]); err != nil {
-			return err
-		}
+		a.assign(p, obj[name])
 	}
-	return nil
 }
 
 // assign adds or replaces one attribute with a normalized value, the way
 // an operation targeting it directly would: add appends to a multi-valued
 // attribute, and both merge into a single complex value the sub-attributes
 // they set (RFC 7644 §3.5.2.1, §3.5.2.3).
-func (a *applier) assign(p schema.Path, v any) error {
+func (a *applier) assign(p schema.Path, v any) {
 	c := a.container(p, true)
 	old, had := c[p.Attr.Name]
 	switch {
@@ -153,7 +146,6 @@ func (a *applier) assign(p schema.Path, v any) error {
 	default:
 		c[p.Attr.Name] = deepCopy(v)
 	}
-	return nil
 }
 
 // extension applies an operation whose path is a whole extension.
@@ -168,7 +160,8 @@ func (a *applier) extension(p schema.Path) error {
 		return nil
 	}
 	obj, _ := a.op.Value.(map[string]any)
-	return a.assignAll(p.Schema, obj)
+	a.assignAll(p.Schema, obj)
+	return nil
 }
 
 // plain applies an operation on attr or attr.sub, without a value filter.
@@ -176,15 +169,16 @@ func (a *applier) plain(p schema.Path) error {
 	switch {
 	case a.op.Op == "remove" && p.Sub == nil:
 		return a.remove(p)
-	case a.op.Op == "remove" || a.op.Value == nil: // replace with null: unassign (RFC 7643 §2.5)
+	case a.op.Op == "remove" || a.op.Value == nil: // a sub-attribute, or replace with null (RFC 7643 §2.5)
 		return a.unassign(p)
 	case p.Sub != nil:
 		return a.setSub(p)
 	case p.Attr.MultiValued && a.op.Op == "replace":
 		a.container(p, true)[p.Attr.Name] = deepCopy(a.op.Value)
-		return nil
+	default:
+		a.assign(p, a.op.Value)
 	}
-	return a.assign(p, a.op.Value)
+	return nil
 }
 
 // setSub sets attr.sub: in the single complex value, or in every value of
@@ -229,17 +223,18 @@ func (a *applier) remove(p schema.Path) error {
 
 // unassign removes an attribute, a sub-attribute (of every value of a
 // multi-valued attribute) or, for a path naming none, a whole extension.
+// Removing what has no value changes nothing.
 func (a *applier) unassign(p schema.Path) error {
 	if p.Attr == nil {
 		delete(a.doc, p.Schema.ID)
 		return nil
 	}
+	c := a.container(p, false)
+	if _, ok := c[p.Attr.Name]; !ok {
+		return nil
+	}
 	if p.Sub == nil && p.Attr.Required {
 		return scim.BadRequest(scim.Mutability, "%s is required and can't be removed", p)
-	}
-	c := a.container(p, false)
-	if c == nil {
-		return nil
 	}
 	if p.Sub == nil {
 		delete(c, p.Attr.Name)
@@ -320,8 +315,9 @@ func (a *applier) changeElement(p filter.Path, e map[string]any) (any, error) {
 
 // createMatching adds the element an add or replace through a filter that
 // matched nothing would have changed: the filter's equalities, with the
-// value (Entra ID's behaviour, Options.CreateOnNoTarget). A replace with
-// null has nothing to unassign.
+// value (Entra ID's behaviour, Options.CreateOnNoTarget). For a single
+// complex attribute, it replaces the value that didn't match. A replace
+// with null has nothing to unassign.
 func (a *applier) createMatching(p filter.Path, c map[string]any) error {
 	if a.op.Value == nil {
 		return nil

@@ -79,9 +79,13 @@ func (a *applier) get(p schema.Path) (any, bool) {
 	return v, ok
 }
 
-// checkElement refuses a change to a value of a complex attribute that
-// alters or removes an immutable sub-attribute the value has.
+// checkElement refuses a change to a value of a multi-valued complex
+// attribute that alters or removes an immutable sub-attribute the value
+// has. (Single complex values are checked by checkFixed.)
 func checkElement(attr *scim.Attribute, old, next map[string]any) error {
+	if !attr.MultiValued {
+		return nil
+	}
 	for _, s := range attr.SubAttributes {
 		ov, had := old[s.Name]
 		if s.Mutability == scim.Immutable && had && !schema.Equal(s, ov, next[s.Name]) {

@@ -41,11 +41,12 @@ func isMembers(p schema.Path) bool {
 }
 
 // valueIDs returns the ids a filter selects if it is value eq "id", or a
-// disjunction of those; nil otherwise.
+// disjunction of those; nil otherwise (and for an empty id, which no
+// member has).
 func valueIDs(e filter.Expr) []string {
 	switch e := e.(type) {
 	case filter.Compare:
-		if s, ok := e.Value.(string); ok && e.Op == filter.Eq && e.Path.Bound.Sub != nil && e.Path.Bound.Sub.Name == "value" {
+		if s, ok := e.Value.(string); ok && s != "" && e.Op == filter.Eq && e.Path.Bound.Sub != nil && e.Path.Bound.Sub.Name == "value" {
 			return []string{s}
 		}
 	case filter.Or:
@@ -62,31 +63,76 @@ func valueIDs(e filter.Expr) []string {
 	return nil
 }
 
-func (a *applier) membership() *Membership {
+// memberChange is what the operations so far do to a group's members,
+// at a cost proportional to the ids they name.
+type memberChange struct {
+	removeAll   bool
+	add, remove idSet
+}
+
+// idSet is a set of member ids that keeps the order they were added in.
+type idSet struct {
+	ids []string       // "" where an id was deleted; no member id is empty
+	at  map[string]int // the index of each id in ids
+}
+
+func (s *idSet) insert(id string) {
+	if _, ok := s.at[id]; ok {
+		return
+	}
+	if s.at == nil {
+		s.at = map[string]int{}
+	}
+	s.at[id] = len(s.ids)
+	s.ids = append(s.ids, id)
+}
+
+func (s *idSet) delete(id string) {
+	if i, ok := s.at[id]; ok {
+		s.ids[i] = ""
+		delete(s.at, id)
+	}
+}
+
+func (s *idSet) has(id string) bool {
+	_, ok := s.at[id]
+	return ok
+}
+
+// list returns the ids in the order they were added.
+func (s *idSet) list() []string {
+	return slices.DeleteFunc(slices.Clone(s.ids), func(id string) bool { return id == "" })
+}
+
+func (a *applier) membership() *memberChange {
 	if a.change == nil {
-		a.change = &Membership{}
+		a.change = &memberChange{}
 	}
 	return a.change
 }
 
 func (a *applier) addMember(id string) {
 	m := a.membership()
-	m.Remove = slices.DeleteFunc(m.Remove, func(x string) bool { return x == id })
-	if !slices.Contains(m.Add, id) {
-		m.Add = append(m.Add, id)
-	}
+	m.remove.delete(id)
+	m.add.insert(id)
 }
 
 func (a *applier) removeMember(id string) {
 	m := a.membership()
-	m.Add = slices.DeleteFunc(m.Add, func(x string) bool { return x == id })
-	if !slices.Contains(m.Remove, id) {
-		m.Remove = append(m.Remove, id)
-	}
+	m.add.delete(id)
+	m.remove.insert(id)
 }
 
 func (a *applier) removeAllMembers() {
-	a.change = &Membership{RemoveAll: true}
+	a.change = &memberChange{removeAll: true}
+}
+
+// result returns the membership change, nil if the operations made none.
+func (m *memberChange) result() *Membership {
+	if m == nil {
+		return nil
+	}
+	return &Membership{RemoveAll: m.removeAll, Remove: m.remove.list(), Add: m.add.list()}
 }
 
 // memberIDs reads the ids of members as sent: objects with a "value" (the
@@ -130,32 +176,34 @@ func (a *applier) memberOp(p filter.Path) error {
 		return scim.BadRequest(scim.Mutability, "members.%s is %s: members are added and removed, not edited", sub.Name, sub.Mutability)
 	}
 	if p.Filter == nil {
-		switch a.op.Op {
-		case "add":
-			return a.setMembers(a.op.RawValue, false)
-		case "replace":
-			return a.setMembers(a.op.RawValue, true)
-		}
-		if a.op.RawValue == nil {
-			a.removeAllMembers()
-			return nil
-		}
-		// Remove with a value removes exactly the listed members (as Entra
-		// ID sends it), never all of them.
-		ids, err := memberIDs(a.op.RawValue)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			a.removeMember(id)
-		}
-		return nil
+		return a.allMembers()
 	}
 	ids := valueIDs(p.Filter)
 	if ids == nil {
 		ids = a.matchMembers(p)
 	}
 	return a.filteredMembers(p, ids)
+}
+
+// allMembers applies an operation whose path is members.
+func (a *applier) allMembers() error {
+	switch {
+	case a.op.Op != "remove":
+		return a.setMembers(a.op.RawValue, a.op.Op == "replace")
+	case a.op.RawValue == nil:
+		a.removeAllMembers()
+		return nil
+	}
+	// Remove with a value removes exactly the listed members (as Entra ID
+	// sends it), never all of them.
+	ids, err := memberIDs(a.op.RawValue)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		a.removeMember(id)
+	}
+	return nil
 }
 
 // matchMembers evaluates a members filter on the current members, as the
@@ -176,21 +224,25 @@ func (a *applier) matchMembers(p filter.Path) []string {
 	return ids
 }
 
+// currentMembers returns the members as the operations so far left them;
+// the members they added are known by their id only.
 func (a *applier) currentMembers() []Member {
 	ch := a.change
 	if ch == nil {
 		return a.members
 	}
 	var out []Member
-	if !ch.RemoveAll {
+	kept := map[string]bool{}
+	if !ch.removeAll {
 		for _, m := range a.members {
-			if !slices.Contains(ch.Remove, m.Value) {
+			if !ch.remove.has(m.Value) {
 				out = append(out, m)
+				kept[m.Value] = true
 			}
 		}
 	}
-	for _, id := range ch.Add {
-		if !slices.ContainsFunc(out, func(m Member) bool { return m.Value == id }) {
+	for _, id := range ch.add.list() {
+		if !kept[id] {
 			out = append(out, Member{Value: id})
 		}
 	}
@@ -218,7 +270,7 @@ func (a *applier) filteredMembers(p filter.Path, ids []string) error {
 	case a.op.Op == "replace" || v["value"] != nil:
 		return a.setMembers(a.op.RawValue, false)
 	}
-	for _, id := range ids { // adding what is there already: a no-op
+	for _, id := range ids { // the members selected: a no-op for those there already
 		a.addMember(id)
 	}
 	return nil

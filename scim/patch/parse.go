@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/scimd/scimd/scim"
@@ -20,7 +19,8 @@ type Operation struct {
 	// which targets the resource itself.
 	Path *filter.Path
 	// Value is the normalized value of an operation with a path: what
-	// schema.NormalizeValue makes of it (nil for remove, or for null).
+	// schema.NormalizeValue makes of it (nil for remove, for null or an
+	// empty value, and for members, which take RawValue).
 	Value any
 	// Doc is the normalized value of an operation without a path: a
 	// partial resource document, as schema.ResourceType.Normalize makes it.
@@ -56,7 +56,7 @@ func Parse(rt *schema.ResourceType, body map[string]any, opts Options) ([]Operat
 	if err != nil {
 		return nil, err
 	}
-	for k := range fields {
+	for _, k := range sortedKeys(fields) {
 		if k != "schemas" && k != "operations" {
 			return nil, scim.BadRequest(scim.InvalidSyntax, "a PatchOp has no member %q; it has schemas and Operations", k)
 		}
@@ -93,8 +93,13 @@ func fieldsOf(obj map[string]any, what string) (map[string]any, error) {
 	return out, nil
 }
 
+// checkSchemas checks the schemas of a PatchOp. Like a missing one, an
+// empty array is accepted, as it is on create (SPEC §5).
 func checkSchemas(v any) error {
-	list, _ := v.([]any)
+	list, ok := v.([]any)
+	if ok && len(list) == 0 {
+		return nil
+	}
 	for _, s := range list {
 		if str, _ := s.(string); strings.EqualFold(str, scim.PatchOpMessage) {
 			return nil
@@ -116,10 +121,8 @@ func parseOp(rt *schema.ResourceType, i int, raw any, opts Options) (Operation, 
 	if err != nil {
 		return Operation{}, err
 	}
-	op := Operation{Index: i}
-	if s, _ := fields["op"].(string); s != "" {
-		op.Op = strings.ToLower(s)
-	}
+	name, _ := fields["op"].(string)
+	op := Operation{Index: i, Op: strings.ToLower(name)}
 	if op.Op != "add" && op.Op != "replace" && op.Op != "remove" {
 		return op, opError(i, scim.InvalidSyntax, `"op" must be "add", "replace" or "remove", not %s`, describeOp(fields["op"]))
 	}
@@ -161,114 +164,11 @@ func parseTarget(rt *schema.ResourceType, op Operation, path string, opts Option
 	return op, prefixed(op.Index, err)
 }
 
-// parsePathless validates an operation without a path: add and replace
-// take a partial resource; remove needs a path (RFC 7644 §3.5.2.2).
-func parsePathless(rt *schema.ResourceType, op Operation, opts Options) (Operation, error) {
-	if op.Op == "remove" {
-		return op, opError(op.Index, scim.NoTarget, `remove needs a "path" naming what to remove (RFC 7644 §3.5.2.2)`)
-	}
-	obj, ok := op.RawValue.(map[string]any)
-	if !ok {
-		return op, opError(op.Index, scim.InvalidValue, "%s without a path needs a JSON object of attributes as its value, not %s", op.Op, kind(op.RawValue))
-	}
-	obj = bareManager(rt, obj, opts)
-	mv, hasMembers := memberValue(rt, obj)
-	doc, err := rt.Normalize(obj)
-	if err != nil {
-		return op, prefixed(op.Index, err)
-	}
-	if hasMembers {
-		doc["members"] = mv
-	}
-	if op.Op == "replace" {
-		op.unassign = unassigned(rt, obj, doc)
-	}
-	op.Doc = doc
-	return op, nil
-}
-
-// memberValue takes a group's members out of a copy of a path-less value:
-// they go to the membership table as sent, not through the document.
-func memberValue(rt *schema.ResourceType, obj map[string]any) (any, bool) {
-	if rt.Schema.ID != scim.GroupSchema {
-		return nil, false
-	}
-	for k, v := range obj {
-		if strings.EqualFold(k, "members") {
-			delete(obj, k)
-			return v, true
-		}
-	}
-	return nil, false
-}
-
-// unassigned returns the attributes that the value of a path-less replace
-// sets to null or to an empty value, which Normalize leaves out of doc:
-// the replace unassigns them (RFC 7643 §2.5). Read-only attributes are
-// ignored, as Normalize ignores them, and so is the write-only password,
-// which is not part of the document.
-func unassigned(rt *schema.ResourceType, obj, doc map[string]any) []schema.Path {
-	var out []schema.Path
-	add := func(p schema.Path, ok bool) {
-		if ok && p.Attr != nil && writable(p) && !has(doc, p) {
-			out = append(out, p)
-		}
-	}
-	for _, k := range sortedKeys(obj) {
-		e, ok := rt.Extension(k)
-		if !ok {
-			add(rt.Resolve(k))
-			continue
-		}
-		inner, isObj := obj[k].(map[string]any)
-		if !isObj && obj[k] == nil {
-			out = append(out, schema.Path{Schema: e.Schema, Ext: true})
-		}
-		for _, name := range sortedKeys(inner) {
-			attr, sub, _ := strings.Cut(name, ".")
-			add(rt.Lookup(e.Schema.ID, attr, sub))
-		}
-	}
-	return out
-}
-
-// writable reports whether a client can set p: it is neither read-only
-// nor write-only (the password, which is not part of the document).
-func writable(p schema.Path) bool {
-	for _, a := range []*scim.Attribute{p.Attr, p.Leaf()} {
-		if a.Mutability == scim.ReadOnly || a.Mutability == scim.WriteOnly {
-			return false
-		}
-	}
-	return true
-}
-
-// has reports whether a document has a value at a path.
-func has(doc map[string]any, p schema.Path) bool {
-	if p.Ext {
-		doc, _ = doc[p.Schema.ID].(map[string]any)
-	}
-	v, ok := doc[p.Attr.Name]
-	if ok && p.Sub != nil {
-		m, _ := v.(map[string]any)
-		_, ok = m[p.Sub.Name]
-	}
-	return ok
-}
-
 // normalizeTarget normalizes the value of an operation with a path.
 func normalizeTarget(rt *schema.ResourceType, p filter.Path, v any, opts Options) (any, error) {
 	b := p.Attr.Bound
-	if b.Attr == nil { // a whole extension
-		obj, ok := v.(map[string]any)
-		if !ok && v != nil {
-			return nil, scim.BadRequest(scim.InvalidValue, "the value for %s must be an object of its attributes, not %s", b.Schema.ID, kind(v))
-		}
-		doc, err := rt.Normalize(map[string]any{b.Schema.ID: obj})
-		if err != nil {
-			return nil, err
-		}
-		return doc[b.Schema.ID], nil
+	if b.Attr == nil {
+		return normalizeExtension(rt, b.Schema, v)
 	}
 	if opts.BareManager {
 		v = bareManagerValue(b, v)
@@ -289,6 +189,20 @@ func normalizeTarget(rt *schema.ResourceType, p filter.Path, v any, opts Options
 		}
 	}
 	return schema.NormalizeValue(leaf, v)
+}
+
+// normalizeExtension normalizes the value for a whole extension: an
+// object of its attributes, or null.
+func normalizeExtension(rt *schema.ResourceType, ext *scim.Schema, v any) (any, error) {
+	obj, ok := v.(map[string]any)
+	if !ok && v != nil {
+		return nil, scim.BadRequest(scim.InvalidValue, "the value for %s must be an object of its attributes, not %s", ext.ID, kind(v))
+	}
+	doc, err := rt.Normalize(map[string]any{ext.ID: obj})
+	if err != nil {
+		return nil, err
+	}
+	return doc[ext.ID], nil
 }
 
 // prefixed puts the operation's index in front of a SCIM error's detail.
@@ -314,48 +228,4 @@ func kind(v any) string {
 		return "an array"
 	}
 	return "an object"
-}
-
-// bareManager returns a copy of a path-less value in which, with
-// Options.BareManager, "manager": "id" is {"value": "id"}, under whichever
-// key the manager is sent.
-func bareManager(rt *schema.ResourceType, obj map[string]any, opts Options) map[string]any {
-	out := maps.Clone(obj)
-	if !opts.BareManager {
-		return out
-	}
-	for k, v := range out {
-		if p, ok := rt.Resolve(k); ok && p.Attr != nil {
-			out[k] = bareManagerValue(p, v)
-		} else if e, ok := rt.Extension(k); ok && e.Schema.ID == scim.EnterpriseUserSchema {
-			out[k] = bareManagerIn(v)
-		}
-	}
-	return out
-}
-
-// bareManagerIn rewrites a bare manager in the object of the Enterprise
-// User extension.
-func bareManagerIn(ext any) any {
-	obj, ok := ext.(map[string]any)
-	if !ok {
-		return ext
-	}
-	out := maps.Clone(obj)
-	for k, v := range obj {
-		if s, ok := v.(string); ok && strings.EqualFold(k, "manager") {
-			out[k] = map[string]any{"value": s}
-		}
-	}
-	return out
-}
-
-// bareManagerValue returns {"value": v} for a string v set at the path of
-// the Enterprise User manager, and v otherwise.
-func bareManagerValue(p schema.Path, v any) any {
-	s, ok := v.(string)
-	if ok && p.Ext && p.Schema.ID == scim.EnterpriseUserSchema && p.Attr != nil && p.Attr.Name == "manager" && p.Sub == nil {
-		return map[string]any{"value": s}
-	}
-	return v
 }

@@ -204,7 +204,13 @@ func demoteExcept(attr *scim.Attribute, elems []any, changed []int) error {
 
 // checkPrimaries refuses a multi-valued attribute with several primaries.
 func checkPrimaries(attr *scim.Attribute, list []any) error {
-	if n := len(slices.DeleteFunc(slices.Clone(list), func(e any) bool { return !isPrimary(e) })); n > 1 {
+	n := 0
+	for _, e := range list {
+		if isPrimary(e) {
+			n++
+		}
+	}
+	if n > 1 {
 		return scim.BadRequest(scim.InvalidValue, "%s: the operation makes %d values primary; at most one may be (RFC 7643 §2.4)", attr.Name, n)
 	}
 	return nil
