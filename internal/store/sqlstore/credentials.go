@@ -13,7 +13,7 @@ import (
 // CreateClient stores an OAuth client.
 func (db *DB) CreateClient(ctx context.Context, tenant string, c *store.Client) error {
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO oauth_clients (tenant, client_id, name, secret_hash, scopes, profile, created)
+		_, err := db.txExec(ctx, tx, (`INSERT INTO oauth_clients (tenant, client_id, name, secret_hash, scopes, profile, created)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`), tenant, c.ID, c.Name, c.SecretHash, strings.Join(c.Scopes, " "), c.Profile, c.Created.UnixNano())
 		if db.flavor.isUnique(err) {
 			return store.ErrExists
@@ -42,7 +42,7 @@ func (db *DB) Client(ctx context.Context, tenant, id string) (*store.Client, err
 // CreateToken stores an API token.
 func (db *DB) CreateToken(ctx context.Context, tenant string, t *store.Token) error {
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO api_tokens (id, tenant, hash, name, scopes, profile, created, expires)
+		_, err := db.txExec(ctx, tx, (`INSERT INTO api_tokens (id, tenant, hash, name, scopes, profile, created, expires)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), t.ID, tenant, t.Hash, t.Name, strings.Join(t.Scopes, " "), t.Profile,
 			t.Created.UnixNano(), unixNanoOrZero(t.Expires))
 		if db.flavor.isUnique(err) {
@@ -111,7 +111,7 @@ func (db *DB) Tokens(ctx context.Context, tenant string) ([]*store.Token, error)
 // RevokeToken marks a token revoked.
 func (db *DB) RevokeToken(ctx context.Context, tenant, id string) error {
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, db.flavor.rebind(`UPDATE api_tokens SET revoked = 1 WHERE tenant = ? AND id = ?`), tenant, id)
+		res, err := db.txExec(ctx, tx, (`UPDATE api_tokens SET revoked = 1 WHERE tenant = ? AND id = ?`), tenant, id)
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (db *DB) SigningKeys(ctx context.Context, tenant string) ([]*store.SigningK
 // AddSigningKey stores a signing key.
 func (db *DB) AddSigningKey(ctx context.Context, tenant string, k *store.SigningKey) error {
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO signing_keys (kid, tenant, alg, private, created) VALUES (?, ?, ?, ?, ?)`),
+		_, err := db.txExec(ctx, tx, (`INSERT INTO signing_keys (kid, tenant, alg, private, created) VALUES (?, ?, ?, ?, ?)`),
 			k.ID, tenant, k.Alg, k.Private, k.Created.UnixNano())
 		if db.flavor.isUnique(err) {
 			return store.ErrExists

@@ -65,7 +65,7 @@ func (db *DB) addMembers(ctx context.Context, tx *sql.Tx, tenant string, groupRi
 	}
 	n := 0
 	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO members (group_rid, member_rid) VALUES (?, ?) ON CONFLICT DO NOTHING`), groupRid, rids[id])
+		res, err := db.txExec(ctx, tx, (`INSERT INTO members (group_rid, member_rid) VALUES (?, ?) ON CONFLICT DO NOTHING`), groupRid, rids[id])
 		if err != nil {
 			return 0, err
 		}
@@ -91,7 +91,7 @@ func (db *DB) changeMembers(ctx context.Context, tx *sql.Tx, tenant string, grou
 		return err
 	}
 	if ch.RemoveAll {
-		if err := count(tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM members WHERE group_rid = ?`), groupRid)); err != nil {
+		if err := count(db.txExec(ctx, tx, (`DELETE FROM members WHERE group_rid = ?`), groupRid)); err != nil {
 			return 0, err
 		}
 	}
@@ -101,7 +101,7 @@ func (db *DB) changeMembers(ctx context.Context, tx *sql.Tx, tenant string, grou
 			return 0, err
 		}
 		for _, rid := range rids {
-			if err := count(tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM members WHERE group_rid = ? AND member_rid = ?`), groupRid, rid)); err != nil {
+			if err := count(db.txExec(ctx, tx, (`DELETE FROM members WHERE group_rid = ? AND member_rid = ?`), groupRid, rid)); err != nil {
 				return 0, err
 			}
 		}
@@ -119,12 +119,12 @@ func (db *DB) changeMembers(ctx context.Context, tx *sql.Tx, tenant string, grou
 // leaveGroups removes a resource from every group, giving each of those
 // groups a new version.
 func (db *DB) leaveGroups(ctx context.Context, tx *sql.Tx, rid int64) error {
-	_, err := tx.ExecContext(ctx, db.flavor.rebind(`UPDATE resources SET version = version + 1, modified = ?
+	_, err := db.txExec(ctx, tx, (`UPDATE resources SET version = version + 1, modified = ?
 		WHERE rid IN (SELECT group_rid FROM members WHERE member_rid = ?)`), db.now().UnixNano(), rid)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM members WHERE member_rid = ?`), rid)
+	_, err = db.txExec(ctx, tx, (`DELETE FROM members WHERE member_rid = ?`), rid)
 	return err
 }
 

@@ -89,7 +89,7 @@ func (db *DB) Create(ctx context.Context, tenant string, r *store.Resource, memb
 // insert writes a new resource, its index entries and its members.
 func (db *DB) insert(ctx context.Context, tx *sql.Tx, tenant string, r *store.Resource, enc *row, members []string, passwordHash string) error {
 	var rid int64
-	err := tx.QueryRowContext(ctx, db.flavor.rebind(`INSERT INTO resources
+	err := db.txQueryRow(ctx, tx, (`INSERT INTO resources
 		(tenant, rtype, id, version, created, modified, display, fdisplay, data, fdata, password)
 		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING rid`),
 		tenant, r.Type, r.ID, r.Created.UnixNano(), r.LastModified.UnixNano(),
@@ -138,7 +138,7 @@ func (db *DB) Bootstrap(ctx context.Context, tenant string, admin *store.Resourc
 
 func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
 	for _, e := range entries {
-		_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO attr_index (tenant, rtype, attr, val, rid, uniq) VALUES (?, ?, ?, ?, ?, ?)`),
+		_, err := db.txExec(ctx, tx, (`INSERT INTO attr_index (tenant, rtype, attr, val, rid, uniq) VALUES (?, ?, ?, ?, ?, ?)`),
 			tenant, typ, e.attr, e.val, rid, boolInt(e.unique))
 		if err != nil {
 			if db.flavor.isUnique(err) && e.unique {
@@ -152,7 +152,7 @@ func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 
 func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
 	for _, e := range entries {
-		_, err := tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND rid = ?`),
+		_, err := db.txExec(ctx, tx, (`DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND rid = ?`),
 			tenant, typ, e.attr, e.val, rid)
 		if err != nil {
 			return err
@@ -161,15 +161,26 @@ func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 	return nil
 }
 
-// Get returns a resource with the relations load asks for.
+// Get returns a resource with the relations load asks for. The row comes
+// with whether the resource is in a group and whether it has members, so
+// that a resource without relations costs one query.
 func (db *DB) Get(ctx context.Context, tenant, typ, id string, load store.Load) (*store.Resource, error) {
-	s, err := db.stmt(ctx, `SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`)
+	s, err := db.stmt(ctx, `SELECT rid, version, created, modified, data,
+		EXISTS (SELECT 1 FROM members WHERE member_rid = r.rid), EXISTS (SELECT 1 FROM members WHERE group_rid = r.rid)
+		FROM resources r WHERE id = ? AND tenant = ? AND rtype = ?`)
 	if err != nil {
 		return nil, err
 	}
-	r, rid, err := scanResource(s.QueryRowContext(ctx, id, tenant, typ), typ, id)
+	var inGroup, hasMembers bool
+	r, rid, err := scanResource(s.QueryRowContext(ctx, id, tenant, typ), typ, id, &inGroup, &hasMembers)
 	if err != nil {
 		return nil, err
+	}
+	if load.Groups && !inGroup {
+		load.Groups, r.Groups = false, []store.GroupRef{}
+	}
+	if load.Members && !hasMembers {
+		load.Members, r.Members = false, []store.Member{}
 	}
 	if err := db.loadRelations(ctx, db.read, load, map[int64]*store.Resource{rid: r}); err != nil {
 		return nil, err
@@ -177,13 +188,13 @@ func (db *DB) Get(ctx context.Context, tenant, typ, id string, load store.Load) 
 	return r, nil
 }
 
-func scanResource(row *sql.Row, typ, id string) (*store.Resource, int64, error) {
+func scanResource(row *sql.Row, typ, id string, extra ...any) (*store.Resource, int64, error) {
 	var (
 		rid, created, modified int64
 		data                   []byte
 		r                      = &store.Resource{Type: typ, ID: id}
 	)
-	if err := row.Scan(&rid, &r.Version, &created, &modified, &data); err != nil {
+	if err := row.Scan(append([]any{&rid, &r.Version, &created, &modified, &data}, extra...)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, 0, store.ErrNotFound
 		}
@@ -202,7 +213,7 @@ func (db *DB) Update(ctx context.Context, tenant, typ, id string, readLoad, load
 		rid int64
 	)
 	err := db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		r, id, err := scanResource(tx.QueryRowContext(ctx, db.flavor.rebind(`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
+		r, id, err := scanResource(db.txQueryRow(ctx, tx, (`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
 		if err != nil {
 			return err
 		}
@@ -265,7 +276,7 @@ func (db *DB) apply(ctx context.Context, tx *sql.Tx, tenant string, rid int64, o
 	}
 	next.Version = old.Version + 1
 	next.LastModified = ch.LastModified
-	res, err := tx.ExecContext(ctx, db.flavor.rebind(`UPDATE resources SET version = ?, modified = ?, display = ?, fdisplay = ?, data = ?, fdata = ?,
+	res, err := db.txExec(ctx, tx, (`UPDATE resources SET version = ?, modified = ?, display = ?, fdisplay = ?, data = ?, fdata = ?,
 		password = CASE WHEN ? THEN ? ELSE password END WHERE rid = ? AND version = ?`),
 		next.Version, next.LastModified.UnixNano(), enc.display, enc.fdisplay, enc.data, enc.fdata,
 		ch.PasswordHash != nil, nullString(deref(ch.PasswordHash)), rid, old.Version)
@@ -310,7 +321,7 @@ func containsEntry(list []indexEntry, e indexEntry) bool {
 // groups it was a member of get a new version.
 func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(version int64) error) error {
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		r, rid, err := scanResource(tx.QueryRowContext(ctx, db.flavor.rebind(`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
+		r, rid, err := scanResource(db.txQueryRow(ctx, tx, (`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
 		if err != nil {
 			return err
 		}
@@ -329,10 +340,10 @@ func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(ver
 		if err := db.leaveGroups(ctx, tx, rid); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM members WHERE group_rid = ?`), rid); err != nil {
+		if _, err := db.txExec(ctx, tx, (`DELETE FROM members WHERE group_rid = ?`), rid); err != nil {
 			return err
 		}
-		if _, err = tx.ExecContext(ctx, db.flavor.rebind(`DELETE FROM resources WHERE rid = ?`), rid); err != nil {
+		if _, err = db.txExec(ctx, tx, (`DELETE FROM resources WHERE rid = ?`), rid); err != nil {
 			return err
 		}
 		return db.count(ctx, tx, tenant, typ, -1)
@@ -341,7 +352,7 @@ func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(ver
 
 // count adds delta to the number of resources of a type in a tenant.
 func (db *DB) count(ctx context.Context, tx *sql.Tx, tenant, typ string, delta int) error {
-	_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO resource_counts (tenant, rtype, shard, n) VALUES (?, ?, ?, ?)
+	_, err := db.txExec(ctx, tx, (`INSERT INTO resource_counts (tenant, rtype, shard, n) VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant, rtype, shard) DO UPDATE SET n = resource_counts.n + excluded.n`),
 		tenant, typ, rand.IntN(db.flavor.countShards), delta)
 	return err

@@ -21,13 +21,14 @@ var errClosed = errors.New("sqlstore: closed")
 type DB struct {
 	flavor *flavor
 	read   *sql.DB // queries
-	write  *sql.DB // writes (on SQLite, the writer's single connection)
+	write  *sql.DB // writes (on SQLite, through the writer goroutine)
 	w      *writer // nil unless flavor.groupCommit
 	reg    *schema.Registry
 	log    *slog.Logger
 	now    func() time.Time
 
-	stmts sync.Map // query text → *sql.Stmt on read
+	stmts  sync.Map // query text → *sql.Stmt on read
+	wstmts sync.Map // query text → *sql.Stmt on write
 }
 
 var _ store.Store = (*DB)(nil)
@@ -88,7 +89,12 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	write.SetMaxOpenConns(1)
+	// The writer's transactions use one connection; the second lets
+	// statements be prepared (for all transactions to reuse) while that
+	// one is inside a transaction. Both are write connections, but only
+	// the writer goroutine writes.
+	write.SetMaxOpenConns(2)
+	write.SetMaxIdleConns(2)
 	write.SetConnMaxIdleTime(0)
 	read, err := sql.Open("sqlite", base+"&_pragma=cache_size(-16384)&_pragma=query_only(1)")
 	if err != nil {
@@ -181,3 +187,38 @@ func redact(dsn string) string {
 
 // Registry returns the schema registry the store was opened with.
 func (db *DB) Registry() *schema.Registry { return db.reg }
+
+// txStmt returns a statement prepared once on the write database, bound to
+// tx: writes don't pay for parsing SQL on every execution.
+func (db *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s, ok := db.wstmts.Load(query)
+	if !ok {
+		prepared, err := db.write.PrepareContext(ctx, db.flavor.rebind(query))
+		if err != nil {
+			return nil, err
+		}
+		var loaded bool
+		if s, loaded = db.wstmts.LoadOrStore(query, prepared); loaded {
+			prepared.Close()
+		}
+	}
+	return tx.StmtContext(ctx, s.(*sql.Stmt)), nil
+}
+
+// txExec executes a statement inside tx.
+func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	s, err := db.txStmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// txQueryRow runs a single-row query inside tx.
+func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	s, err := db.txStmt(ctx, tx, query)
+	if err != nil {
+		return tx.QueryRowContext(ctx, db.flavor.rebind(query), args...) // reports the same error
+	}
+	return s.QueryRowContext(ctx, args...)
+}

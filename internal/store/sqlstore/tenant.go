@@ -17,7 +17,7 @@ func (db *DB) CreateTenant(ctx context.Context, domain string) error {
 }
 
 func (db *DB) insertTenant(ctx context.Context, tx *sql.Tx, domain string) error {
-	_, err := tx.ExecContext(ctx, db.flavor.rebind(`INSERT INTO tenants (domain, created) VALUES (?, ?)`), domain, db.now().UnixNano())
+	_, err := db.txExec(ctx, tx, (`INSERT INTO tenants (domain, created) VALUES (?, ?)`), domain, db.now().UnixNano())
 	if db.flavor.isUnique(err) {
 		return store.ErrTenantExists
 	}

@@ -25,7 +25,7 @@ type writeReq struct {
 // failing write rolls back alone, then one COMMIT — one fsync — for all.
 // A write is acknowledged only after that commit.
 type writer struct {
-	db   *sql.DB // MaxOpenConns 1
+	db   *sql.DB
 	reqs chan *writeReq
 	quit chan struct{}
 	log  *slog.Logger
