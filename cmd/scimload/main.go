@@ -39,6 +39,7 @@ type config struct {
 	scenario, prefix, out      string
 	path                       string
 	concurrency, seed          int
+	groupSize, bulkSize, burst int
 	duration, warmup           time.Duration
 }
 
@@ -54,17 +55,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&c.path, "path", "/ServiceProviderConfig", "path the get-path scenario requests")
 	fs.StringVar(&c.out, "json", "", "also write the result as JSON to this file")
 	fs.IntVar(&c.concurrency, "c", 32, "concurrent workers (connections)")
-	fs.IntVar(&c.seed, "seed", 1000, "resources to seed for read scenarios")
+	fs.IntVar(&c.seed, "seed", 1000, "users to seed (or, with seed-bulk, to create) for read scenarios")
+	fs.IntVar(&c.groupSize, "group-size", 0, "add-member: members the group starts with")
+	fs.IntVar(&c.bulkSize, "bulk-size", 1000, "operations per Bulk request")
+	fs.IntVar(&c.burst, "burst", 10000, "login-burst: failed logins to send")
 	fs.DurationVar(&c.duration, "d", 20*time.Second, "measured duration")
 	fs.DurationVar(&c.warmup, "warmup", 3*time.Second, "unmeasured warm-up before the measurement")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cl := newClient(c)
+	if task, ok := tasks[c.scenario]; ok {
+		return task(ctx, cl, c)
+	}
 	sc, ok := scenarios[c.scenario]
 	if !ok {
 		return fmt.Errorf("unknown scenario %q (have %s)", c.scenario, strings.Join(scenarioNames(), ", "))
 	}
-	cl := newClient(c)
 	op, err := sc(ctx, cl, c)
 	if err != nil {
 		return fmt.Errorf("seeding %s: %w", c.scenario, err)

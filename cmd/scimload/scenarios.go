@@ -19,6 +19,19 @@ var scenarios = map[string]scenario{
 	"create-user": createUser,
 	"get-user":    getUser,
 	"get-path":    getPath,
+	"filter-eq":   filterEq,
+	"filter-co":   filterCo,
+	"sorted-page": sortedPage,
+	"patch-user":  patchUser,
+	"add-member":  addMember,
+	"bulk-import": bulkImport,
+	"login-burst": loginBurst,
+}
+
+// tasks are one-shot jobs rather than closed-loop workloads.
+var tasks = map[string]func(ctx context.Context, cl *client, c config) error{
+	"seed-bulk":   seedBulk,
+	"cursor-walk": cursorWalk,
 }
 
 // getPath GETs the fixed path -path (e.g. /ServiceProviderConfig): the
@@ -33,6 +46,9 @@ func getPath(ctx context.Context, cl *client, c config) (op, error) {
 func scenarioNames() []string {
 	var out []string
 	for n := range scenarios {
+		out = append(out, n)
+	}
+	for n := range tasks {
 		out = append(out, n)
 	}
 	sort.Strings(out)
