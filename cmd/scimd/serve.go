@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 	"strings"
 	"time"
 
@@ -180,6 +181,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	c, err := parseServe(args, stderr, getenv)
 	if err != nil {
 		return err
+	}
+	// SQLite's writer blocks its thread in pwrite and fsync. With a single
+	// P (one CPU, or pinned with taskset) request handling stops for every
+	// commit, and concurrent writes can't gather into one commit: measured,
+	// one write per commit and 1 s stalls. A second P lets the OS run
+	// request handling on the same CPU meanwhile.
+	if runtime.GOMAXPROCS(0) < 2 {
+		runtime.GOMAXPROCS(2)
 	}
 	log, err := newLogger(stderr, c.logLevel, c.logFormat)
 	if err != nil {

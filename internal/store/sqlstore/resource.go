@@ -136,10 +136,19 @@ func (db *DB) Bootstrap(ctx context.Context, tenant string, admin *store.Resourc
 	})
 }
 
+// slot is an index entry's place in the key: 0 for a unique attribute, so
+// that the primary key refuses a second resource with the value.
+func (e indexEntry) slot(rid int64) int64 {
+	if e.unique {
+		return 0
+	}
+	return rid
+}
+
 func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
 	for _, e := range entries {
-		_, err := db.txExec(ctx, tx, (`INSERT INTO attr_index (tenant, rtype, attr, val, rid, uniq) VALUES (?, ?, ?, ?, ?, ?)`),
-			tenant, typ, e.attr, e.val, rid, boolInt(e.unique))
+		_, err := db.txExec(ctx, tx, `INSERT INTO attr_index (tenant, rtype, attr, val, slot, rid) VALUES (?, ?, ?, ?, ?, ?)`,
+			tenant, typ, e.attr, e.val, e.slot(rid), rid)
 		if err != nil {
 			if db.flavor.isUnique(err) && e.unique {
 				return &store.UniqueError{Attr: e.attr, Value: e.val}
@@ -152,8 +161,8 @@ func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 
 func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
 	for _, e := range entries {
-		_, err := db.txExec(ctx, tx, (`DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND rid = ?`),
-			tenant, typ, e.attr, e.val, rid)
+		_, err := db.txExec(ctx, tx, `DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND slot = ?`,
+			tenant, typ, e.attr, e.val, e.slot(rid))
 		if err != nil {
 			return err
 		}

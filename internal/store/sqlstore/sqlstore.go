@@ -27,6 +27,8 @@ type DB struct {
 	log    *slog.Logger
 	now    func() time.Time
 
+	stopCheckpoints func() // nil unless SQLite
+
 	stmts  sync.Map // query text → *sql.Stmt on read
 	wstmts sync.Map // query text → *sql.Stmt on write
 }
@@ -85,7 +87,10 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)&_pragma=synchronous(" + sync + ")"
-	write, err := sql.Open("sqlite", base+"&_pragma=cache_size(-65536)&_txlock=immediate")
+	// Checkpoints run in the background (checkpointer); the automatic one,
+	// which would run inside a commit and stall every writer, is only a
+	// safety net for a WAL of 80 MB.
+	write, err := sql.Open("sqlite", base+"&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(20000)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -112,11 +117,39 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	}
 	db := &DB{flavor: sqliteFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}
 	db.w = newWriter(write, opts.Logger)
+	db.stopCheckpoints = db.checkpointer(time.Second)
 	return db, nil
+}
+
+// checkpointer copies the WAL into the database file every interval, with
+// PASSIVE checkpoints that neither wait for nor block the writer and the
+// readers. It returns a function that stops it.
+func (db *DB) checkpointer(interval time.Duration) func() {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if _, err := db.write.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+					db.log.Warn("WAL checkpoint failed", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
 }
 
 // Close stops the writer and closes the database.
 func (db *DB) Close() error {
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
+	}
 	if db.w != nil {
 		db.w.close()
 	}
