@@ -222,6 +222,12 @@ type Store interface {
 	// List returns one page of a query and the total number of matches.
 	List(ctx context.Context, tenant string, q Query) (*Page, error)
 
+	// CountLacking counts the resources of a type, in every tenant, that
+	// hold no value under the given top-level key of their document (an
+	// attribute name or an extension's URN): the check before an
+	// extension or attribute becomes required.
+	CountLacking(ctx context.Context, typ, key string) (int, error)
+
 	// Credential returns the password credential of the user with the given
 	// userName (case-insensitively), or ErrNotFound.
 	Credential(ctx context.Context, tenant, userName string) (*Credential, error)

@@ -254,3 +254,12 @@ func sortValue(v any) any {
 	}
 	return v
 }
+
+// CountLacking counts the resources of a type without a value under a
+// top-level key of their document.
+func (db *DB) CountLacking(ctx context.Context, typ, key string) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, db.flavor.rebind(`SELECT count(*) FROM resources WHERE rtype = ? AND `+
+		jsonValue("data", []string{key})+` IS NULL`), typ).Scan(&n)
+	return n, err
+}

@@ -34,3 +34,20 @@ func testGroupValues(t *testing.T, s store.Store) {
 		t.Errorf("scopes of a group in no group = %v", got)
 	}
 }
+
+func testCountLacking(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mustCreate(t, s, store.DefaultTenant, newUser("a"))
+	b := newUser("b")
+	b.Doc["urn:example:ext"] = map[string]any{"x": "1"}
+	mustCreate(t, s, store.DefaultTenant, b)
+	if err := s.CreateTenant(ctx, "example.com"); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "example.com", newUser("c"))
+	for key, want := range map[string]int{"urn:example:ext": 2, "userName": 0, "nickName": 3} {
+		if n, err := s.CountLacking(ctx, schema.UserType, key); err != nil || n != want {
+			t.Errorf("CountLacking(%q) = %d, %v; want %d", key, n, err, want)
+		}
+	}
+}

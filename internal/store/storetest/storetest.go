@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Clients", testClients},
 		{"Tokens", testTokens},
 		{"SigningKeys", testSigningKeys},
+		{"CountLacking", testCountLacking},
 	}
 	reg := registry(t)
 	for _, tt := range tests {
