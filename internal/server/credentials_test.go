@@ -322,6 +322,13 @@ func TestMe(t *testing.T) {
 	h.do(req{method: "PATCH", path: "/scim2/Me", user: "kim", password: "kimwso2", body: patchBody(`{"op":"add","path":"groups","value":[{"value":"x"}]}`)}).scimError(t, 400, "mutability")
 	h.do(req{method: "PATCH", path: "/scim2/Me", user: "kim", password: "kimwso2", body: patchBody(`{"op":"add","value":{"groups":[{"value":"x"}]}}`)}).scimError(t, 400, "mutability")
 	h.do(req{method: "PUT", path: "/scim2/Me", user: "kim", password: "kimwso2", body: `{"userName":"kim","groups":[{"value":"x"}]}`}).scimError(t, 400, "mutability")
+	// The groups it has, sent back as GET returned them, are ignored.
+	back := h.must(http.StatusOK, req{path: "/scim2/Me", user: "kim", password: "kimwso2"})
+	back.body["nickName"] = "kimmy2"
+	raw, _ := json.Marshal(back.body)
+	if r := h.must(http.StatusOK, req{method: "PUT", path: "/scim2/Me", user: "kim", password: "kimwso2", body: string(raw)}); r.str("nickName") != "kimmy2" {
+		t.Errorf("PUT /Me of its own GET: %s", r.raw)
+	}
 	h.do(req{method: "PUT", path: "/scim2/Me", user: "kim", password: "kimwso2", body: `{"userName":"kim","id":"other"}`}).scimError(t, 400, "mutability")
 	// Self-registration is off by default.
 	h.do(req{method: "POST", path: "/scim2/Me", noAuth: true, body: `{"userName":"alex","password":"alexwso2"}`}).scimError(t, 403, "", "self-registration")

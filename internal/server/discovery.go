@@ -46,8 +46,12 @@ func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request, r
 		Pagination: &scim.PaginationConfig{Cursor: true, Index: true, DefaultPaginationMethod: "index",
 			DefaultPageSize: s.limits.MaxResults, MaxPageSize: s.limits.MaxResults, CursorTimeout: int(cursorTimeout.Seconds())},
 		AuthenticationSchemes: []scim.AuthenticationScheme{{
+			Type: "oauthbearertoken", Name: "OAuth Bearer Token",
+			Description: "Bearer tokens (RFC 6750): access tokens of the client credentials grant at /oauth2/token, long-lived API tokens, or an external identity provider's tokens.",
+			SpecURI:     "https://www.rfc-editor.org/info/rfc6750", Primary: true,
+		}, {
 			Type: "httpbasic", Name: "HTTP Basic", Description: "Authentication with a user name and password (RFC 7617).",
-			SpecURI: "https://www.rfc-editor.org/info/rfc7617", Primary: true,
+			SpecURI: "https://www.rfc-editor.org/info/rfc7617",
 		}},
 		Meta: &scim.Meta{ResourceType: "ServiceProviderConfig", Location: s.url(req, "ServiceProviderConfig")},
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/scim"
 	"github.com/scimd/scimd/scim/schema"
 )
@@ -46,12 +47,14 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request, req *request) err
 }
 
 // noSelfChange refuses a body that would change what a user can't change
-// about itself: its groups (which hold its permissions) and its id.
-func noSelfChange(body map[string]any, id string) error {
+// about itself: its groups (which hold its permissions) and its id. The
+// groups it already has may be sent back as they are (a GET's response
+// put back); read-only values are then ignored, as RFC 7644 §3.5.1 says.
+func noSelfChange(body map[string]any, id string, current []store.GroupRef) error {
 	for k, v := range body {
 		switch strings.ToLower(k) {
 		case "groups":
-			if v != nil {
+			if v != nil && !sameGroups(v, current) {
 				return scim.BadRequest(scim.Mutability, "groups can't be changed through /Me: group membership is managed on /Groups")
 			}
 		case "id":
@@ -61,6 +64,37 @@ func noSelfChange(body map[string]any, id string) error {
 		}
 	}
 	return nil
+}
+
+// sameGroups reports whether a sent "groups" value names exactly the
+// groups the user has.
+func sameGroups(v any, current []store.GroupRef) bool {
+	list, ok := v.([]any)
+	if !ok || len(list) != len(current) {
+		return false
+	}
+	have := map[string]bool{}
+	for _, g := range current {
+		have[g.ID] = true
+	}
+	for _, e := range list {
+		m, _ := e.(map[string]any)
+		id, _ := m["value"].(string)
+		if !have[id] {
+			return false
+		}
+		delete(have, id)
+	}
+	return true
+}
+
+// currentGroups returns the groups of the user behind a request.
+func (s *Server) currentGroups(r *http.Request, req *request, id string) ([]store.GroupRef, error) {
+	u, err := s.store.Get(r.Context(), req.tenant, schema.UserType, id, store.Load{Groups: true})
+	if err != nil {
+		return nil, notFound(err, s.reg.ResourceType(schema.UserType), id)
+	}
+	return u.Groups, nil
 }
 
 func (s *Server) replaceMe(w http.ResponseWriter, r *http.Request, req *request) error {
@@ -77,7 +111,11 @@ func (s *Server) replaceMe(w http.ResponseWriter, r *http.Request, req *request)
 	if err != nil {
 		return err
 	}
-	if err := noSelfChange(body, id); err != nil {
+	groups, err := s.currentGroups(r, req, id)
+	if err != nil {
+		return err
+	}
+	if err := noSelfChange(body, id, groups); err != nil {
 		return err
 	}
 	res, err := s.replaceResource(r.Context(), req, id, body, ifMatch(r), pr)
@@ -102,11 +140,15 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request, req *request) e
 	if err != nil {
 		return err
 	}
+	groups, err := s.currentGroups(r, req, id)
+	if err != nil {
+		return err
+	}
 	ops, _ := body["Operations"].([]any)
 	for _, op := range ops {
 		m, _ := op.(map[string]any)
 		if v, ok := m["value"].(map[string]any); ok {
-			if err := noSelfChange(v, id); err != nil {
+			if err := noSelfChange(v, id, groups); err != nil {
 				return err
 			}
 		}
@@ -146,7 +188,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request, req *request) 
 	if err != nil {
 		return err
 	}
-	if err := noSelfChange(body, ""); err != nil {
+	if err := noSelfChange(body, "", nil); err != nil {
 		return err
 	}
 	res, err := s.createResource(r.Context(), req, body, pr)
