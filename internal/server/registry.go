@@ -13,10 +13,12 @@ func Registry() (*schema.Registry, error) {
 		&schema.ResourceType{Name: schema.UserType, Endpoint: "/Users", Description: "User Account",
 			Schema:     schema.UserSchema(),
 			Extensions: []schema.Extension{{Schema: schema.EnterpriseUserSchema()}},
-			Indexes:    []string{"externalId", "emails.value"}},
+			Indexes:    []string{"externalId", "emails.value"},
+			Substring:  []string{"userName", "displayName", "emails.value"}},
 		&schema.ResourceType{Name: schema.GroupType, Endpoint: "/Groups", Description: "Group",
 			Schema:     schema.GroupSchema(),
 			Extensions: []schema.Extension{{Schema: schema.AuthorizationExtension(auth.Scopes)}},
-			Indexes:    []string{"displayName", "externalId", schema.AuthorizationScopes}},
+			Indexes:    []string{"displayName", "externalId", schema.AuthorizationScopes},
+			Substring:  []string{"displayName"}},
 	)
 }

@@ -26,10 +26,17 @@ type ResourceType struct {
 	// storage indexes for fast lookups. Attributes with uniqueness
 	// "server" or "global" are always indexed.
 	Indexes []string
+	// Substring lists string attribute paths whose values storage indexes
+	// for substring search (co, ew): a trigram index.
+	Substring []string
 
 	common  []*scim.Attribute
 	indexed []Index
+	text    []Path
 }
+
+// TextIndexed returns the attributes storage indexes for substring search.
+func (rt *ResourceType) TextIndexed() []Path { return rt.text }
 
 // Index is an attribute whose values storage keeps in an index.
 type Index struct {
@@ -191,6 +198,17 @@ func (rt *ResourceType) resolveIndexes() error {
 			}
 		}
 	}
+	rt.text = nil
+	for _, s := range rt.Substring {
+		p, ok := rt.Resolve(s)
+		if !ok || p.Attr == nil || (p.Leaf().Type != scim.String && p.Leaf().Type != scim.Reference) {
+			return fmt.Errorf("schema: resource type %s: can't index %q for substring search: not a string attribute", rt.Name, s)
+		}
+		rt.text = append(rt.text, p)
+	}
+	if len(rt.text) > 63 {
+		return fmt.Errorf("schema: resource type %s: at most 63 attributes can be indexed for substring search", rt.Name)
+	}
 	for _, s := range rt.Indexes {
 		p, ok := rt.Resolve(s)
 		if !ok || p.Attr == nil || p.Attr.Name == "id" || p.Attr.Name == "meta" {
@@ -292,9 +310,9 @@ func Default() *Registry {
 	r, err := NewRegistry(
 		&ResourceType{Name: UserType, Endpoint: "/Users", Description: "User Account", Schema: UserSchema(),
 			Extensions: []Extension{{Schema: EnterpriseUserSchema()}},
-			Indexes:    []string{"externalId", "emails.value"}},
+			Indexes:    []string{"externalId", "emails.value"}, Substring: []string{"userName", "displayName", "emails.value"}},
 		&ResourceType{Name: GroupType, Endpoint: "/Groups", Description: "Group", Schema: GroupSchema(),
-			Indexes: []string{"displayName", "externalId"}},
+			Indexes: []string{"displayName", "externalId"}, Substring: []string{"displayName"}},
 	)
 	if err != nil {
 		panic(err) // the built-in definitions are constants; a failure is a programming error

@@ -18,6 +18,7 @@ type compiler struct {
 	rt     *schema.ResourceType
 	tenant string
 	refs   func(rtype string) string // the URL prefix of a resource type's $refs
+	text   []textDef                 // the type's substring-indexed attributes
 	args   []any
 }
 
@@ -110,7 +111,12 @@ func (c *compiler) compare(e filter.Compare, s scope) string {
 	if sql, ok := c.indexed(p, e, s); ok {
 		return sql
 	}
-	return c.anyValue(p, s, func(v string) string { return c.test(leaf, e.Op, e.Value, valueExpr{sql: v, folded: true}) })
+	cand, narrowed := c.textCandidates(p, e, s) // first: its arguments come first
+	exact := c.anyValue(p, s, func(v string) string { return c.test(leaf, e.Op, e.Value, valueExpr{sql: v, folded: true}) })
+	if narrowed {
+		return cand + " AND " + exact
+	}
+	return exact
 }
 
 // test compiles "v OP literal" for one value v of attribute a.
@@ -308,4 +314,47 @@ func jsonValue(doc string, keys []string) string {
 		return doc
 	}
 	return "json_extract(" + doc + ", " + jsonPath(keys) + ")"
+}
+
+// textCandidates narrows a substring test (co, sw, ew) on an attribute
+// indexed for substring search to the resources whose trigram index holds
+// every trigram of the literal. The test itself still decides.
+func (c *compiler) textCandidates(p schema.Path, e filter.Compare, s scope) (string, bool) {
+	if s.elem || (e.Op != filter.Co && e.Op != filter.Sw && e.Op != filter.Ew) {
+		return "", false
+	}
+	num := 0
+	for _, d := range c.text {
+		if d.path.String() == p.String() {
+			num = d.num
+		}
+	}
+	match := trigramQuery(schema.SearchString(p.Leaf(), e.Value.(string)))
+	if num == 0 || match == "" {
+		return "", false
+	}
+	return "r.rid IN (SELECT rowid >> 6 FROM attr_text WHERE attr_text MATCH " + c.arg(match) + " AND (rowid & 63) = " + c.arg(num) + ")", true
+}
+
+// maxTrigrams bounds the trigrams a substring query looks up; more narrow
+// the candidates little.
+const maxTrigrams = 12
+
+// trigramQuery is an FTS5 query for rows holding every trigram of s
+// ("" when s is shorter than a trigram): "abc" AND "bcd" ...
+func trigramQuery(s string) string {
+	r := []rune(s)
+	n := len(r) - 2
+	if n < 1 {
+		return ""
+	}
+	step := max(1, n/maxTrigrams)
+	var terms []string
+	for i := 0; i < n; i += step {
+		terms = append(terms, `"`+strings.ReplaceAll(string(r[i:i+3]), `"`, `""`)+`"`)
+	}
+	if last := `"` + strings.ReplaceAll(string(r[n-1:n+2]), `"`, `""`) + `"`; terms[len(terms)-1] != last {
+		terms = append(terms, last)
+	}
+	return strings.Join(terms, " AND ")
 }

@@ -91,7 +91,7 @@ func (db *DB) compileQuery(tenant string, lq store.Query) (where, key part, err 
 		if rt == nil {
 			return part{}, part{}, fmt.Errorf("sqlstore: unknown resource type %q", sel.Type)
 		}
-		c := &compiler{rt: rt, tenant: tenant, refs: func(t string) string { return lq.Refs[t] }}
+		c := &compiler{rt: rt, tenant: tenant, refs: func(t string) string { return lq.Refs[t] }, text: db.textDefs[sel.Type]}
 		term := "r.rtype = " + c.arg(sel.Type)
 		if sel.Filter != nil {
 			term += " AND (" + c.cond(sel.Filter, top) + ")"

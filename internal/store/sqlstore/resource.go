@@ -21,6 +21,7 @@ type row struct {
 	data     []byte
 	fdata    []byte
 	index    []indexEntry
+	text     []textEntry
 }
 
 type indexEntry struct {
@@ -52,6 +53,7 @@ func (db *DB) encode(typ string, doc map[string]any) (*row, error) {
 			r.index = append(r.index, indexEntry{attr: ix.Path.String(), val: v, unique: ix.Unique})
 		}
 	}
+	r.text = db.textEntries(typ, sdoc)
 	return r, nil
 }
 
@@ -98,6 +100,9 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, tenant string, r *store.Re
 		return err
 	}
 	if err := db.insertIndex(ctx, tx, tenant, r.Type, rid, enc.index); err != nil {
+		return err
+	}
+	if err := db.insertText(ctx, tx, rid, enc.text); err != nil {
 		return err
 	}
 	if err := db.count(ctx, tx, tenant, r.Type, 1); err != nil {
@@ -275,6 +280,9 @@ func (db *DB) apply(ctx context.Context, tx *sql.Tx, tenant string, rid int64, o
 			if err := db.reindex(ctx, tx, tenant, old.Type, rid, oldEnc.index, enc.index); err != nil {
 				return nil, err
 			}
+			if err := db.retext(ctx, tx, rid, oldEnc.text, enc.text); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if ch.PasswordHash != nil {
@@ -344,6 +352,9 @@ func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(ver
 			return err
 		}
 		if err := db.deleteIndex(ctx, tx, tenant, typ, rid, enc.index); err != nil {
+			return err
+		}
+		if err := db.deleteText(ctx, tx, rid, enc.text); err != nil {
 			return err
 		}
 		if err := db.leaveGroups(ctx, tx, rid); err != nil {

@@ -27,7 +27,8 @@ type DB struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	stopCheckpoints func() // nil unless SQLite
+	stopCheckpoints func()               // nil unless SQLite
+	textDefs        map[string][]textDef // by resource type; set by syncIndexes
 
 	stmts  sync.Map // query text → *sql.Stmt on read
 	wstmts sync.Map // query text → *sql.Stmt on write
@@ -68,6 +69,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.syncIndexes(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

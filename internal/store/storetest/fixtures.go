@@ -44,11 +44,13 @@ func registry(t *testing.T) *schema.Registry {
 	reg, err := schema.NewRegistry(
 		&schema.ResourceType{Name: schema.UserType, Endpoint: "/Users", Schema: schema.UserSchema(),
 			Extensions: []schema.Extension{{Schema: schema.EnterpriseUserSchema()}},
-			Indexes:    []string{"externalId", "emails.value", "name.familyName"}},
+			Indexes:    []string{"externalId", "emails.value", "name.familyName"},
+			Substring:  []string{"userName", "displayName", "emails.value", "name.familyName"}},
 		&schema.ResourceType{Name: schema.GroupType, Endpoint: "/Groups", Schema: schema.GroupSchema(),
 			Extensions: []schema.Extension{{Schema: schema.AuthorizationExtension([]string{"a", "b", "c"})}},
-			Indexes:    []string{"displayName", "externalId", schema.AuthorizationScopes}},
-		&schema.ResourceType{Name: "Device", Endpoint: "/Devices", Schema: &device, Indexes: []string{"serial"}},
+			Indexes:    []string{"displayName", "externalId", schema.AuthorizationScopes},
+			Substring:  []string{"displayName"}},
+		&schema.ResourceType{Name: "Device", Endpoint: "/Devices", Schema: &device, Indexes: []string{"serial"}, Substring: []string{"label", "tags"}},
 	)
 	if err != nil {
 		t.Fatal(err)

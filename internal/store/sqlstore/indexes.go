@@ -1,0 +1,267 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/scimd/scimd/internal/store"
+	"github.com/scimd/scimd/scim/schema"
+)
+
+// indexDef is an attribute index the database holds.
+type indexDef struct {
+	rtype, attr, kind string // kind: unique, value or text
+	num               int    // text: the attribute's number in attr_text rowids
+}
+
+// textDef is an attribute indexed for substring search.
+type textDef struct {
+	num  int
+	path schema.Path
+}
+
+// syncIndexes makes the attribute indexes match the schema registry:
+// indexes it declares that the database lacks are built from the stored
+// resources, those it no longer declares are dropped.
+func (db *DB) syncIndexes(ctx context.Context) error {
+	have, err := db.indexDefs(ctx)
+	if err != nil {
+		return err
+	}
+	db.textDefs = map[string][]textDef{}
+	want := map[indexDef]bool{}
+	for _, rt := range db.reg.ResourceTypes() {
+		for _, ix := range rt.Indexed() {
+			kind := "value"
+			if ix.Unique {
+				kind = "unique"
+			}
+			want[indexDef{rtype: rt.Name, attr: ix.Path.String(), kind: kind}] = true
+		}
+		for _, p := range rt.TextIndexed() {
+			d := indexDef{rtype: rt.Name, attr: p.String(), kind: "text", num: textNumber(have, rt.Name, p.String())}
+			want[d] = true
+			db.textDefs[rt.Name] = append(db.textDefs[rt.Name], textDef{num: d.num, path: p})
+		}
+	}
+	for d := range want {
+		if !have[d] {
+			if err := db.buildIndex(ctx, d); err != nil {
+				return err
+			}
+		}
+	}
+	for d := range have {
+		if !want[d] {
+			if err := db.dropIndex(ctx, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (db *DB) indexDefs(ctx context.Context) (map[indexDef]bool, error) {
+	rows, err := db.write.QueryContext(ctx, `SELECT rtype, attr, kind, num FROM index_defs`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[indexDef]bool{}
+	for rows.Next() {
+		var d indexDef
+		if err := rows.Scan(&d.rtype, &d.attr, &d.kind, &d.num); err != nil {
+			return nil, err
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
+
+// textNumber is the number of a text index: the one it has, or the lowest
+// free one of its resource type.
+func textNumber(have map[indexDef]bool, rtype, attr string) int {
+	used := map[int]bool{}
+	for d := range have {
+		if d.rtype == rtype && d.kind == "text" {
+			if d.attr == attr {
+				return d.num
+			}
+			used[d.num] = true
+		}
+	}
+	n := 1
+	for used[n] {
+		n++
+	}
+	return n
+}
+
+// buildIndex indexes the stored resources of a type for a new definition,
+// a thousand at a time, and records it. A unique index on values that
+// collide fails, naming them.
+func (db *DB) buildIndex(ctx context.Context, d indexDef) error {
+
+	var after int64
+	for {
+		rows, err := db.read.QueryContext(ctx, db.flavor.rebind(`SELECT rid, tenant, data FROM resources WHERE rtype = ? AND rid > ? ORDER BY rid LIMIT 1000`), d.rtype, after)
+		if err != nil {
+			return err
+		}
+		type item struct {
+			rid    int64
+			tenant string
+			enc    *row
+		}
+		var batch []item
+		for rows.Next() {
+			var it item
+			var data []byte
+			if err := rows.Scan(&it.rid, &it.tenant, &data); err != nil {
+				rows.Close()
+				return err
+			}
+			doc, err := decodeDoc(data)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if it.enc, err = db.encode(d.rtype, doc); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, it)
+			after = it.rid
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		err = db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			for _, it := range batch {
+				if err := db.insertEntries(ctx, tx, it.tenant, d, it.rid, it.enc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		var ue *store.UniqueError
+		if errors.As(err, &ue) {
+			return fmt.Errorf("sqlstore: %s.%s is now unique, but stored %s resources share the value %q: make them distinct first", d.rtype, d.attr, d.rtype, ue.Value)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlstore: indexing %s.%s: %w", d.rtype, d.attr, err)
+		}
+	}
+
+	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := db.txExec(ctx, tx, `INSERT INTO index_defs (rtype, attr, kind, num) VALUES (?, ?, ?, ?)`, d.rtype, d.attr, d.kind, d.num)
+		return err
+	})
+}
+
+// insertEntries writes one resource's entries of one index definition.
+func (db *DB) insertEntries(ctx context.Context, tx *sql.Tx, tenant string, d indexDef, rid int64, enc *row) error {
+	if d.kind == "text" {
+		for _, t := range enc.text {
+			if t.num == d.num {
+				return db.insertText(ctx, tx, rid, []textEntry{t})
+			}
+		}
+		return nil
+	}
+	var entries []indexEntry
+	for _, e := range enc.index {
+		if e.attr == d.attr {
+			entries = append(entries, e)
+		}
+	}
+	return db.insertIndex(ctx, tx, tenant, d.rtype, rid, entries)
+}
+
+// dropIndex removes an index the registry no longer declares.
+func (db *DB) dropIndex(ctx context.Context, d indexDef) error {
+	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		if d.kind == "text" {
+			_, err = db.txExec(ctx, tx, `DELETE FROM attr_text WHERE rowid IN (SELECT rid * 64 + ? FROM resources WHERE rtype = ?)`, d.num, d.rtype)
+		} else {
+			_, err = db.txExec(ctx, tx, `DELETE FROM attr_index WHERE rtype = ? AND attr = ?`, d.rtype, d.attr)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = db.txExec(ctx, tx, `DELETE FROM index_defs WHERE rtype = ? AND attr = ? AND kind = ?`, d.rtype, d.attr, d.kind)
+		return err
+	})
+}
+
+// textEntry is a resource's text for one substring-indexed attribute.
+type textEntry struct {
+	num int
+	val string
+}
+
+// textEntries returns a search document's values of the substring-indexed
+// attributes, several values of one attribute on separate lines.
+func (db *DB) textEntries(typ string, sdoc map[string]any) []textEntry {
+	var out []textEntry
+	for _, d := range db.textDefs[typ] {
+		vals := schema.Index{Path: d.path}.IndexValues(sdoc)
+		if len(vals) > 0 {
+			out = append(out, textEntry{num: d.num, val: strings.Join(vals, "\n")})
+		}
+	}
+	return out
+}
+
+func (db *DB) insertText(ctx context.Context, tx *sql.Tx, rid int64, entries []textEntry) error {
+	for _, t := range entries {
+		if _, err := db.txExec(ctx, tx, `INSERT INTO attr_text (rowid, val) VALUES (?, ?)`, rid*64+int64(t.num), t.val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) deleteText(ctx context.Context, tx *sql.Tx, rid int64, entries []textEntry) error {
+	for _, t := range entries {
+		if _, err := db.txExec(ctx, tx, `DELETE FROM attr_text WHERE rowid = ?`, rid*64+int64(t.num)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retext replaces a resource's text entries that changed.
+func (db *DB) retext(ctx context.Context, tx *sql.Tx, rid int64, old, next []textEntry) error {
+	var gone, added []textEntry
+	for _, e := range old {
+		if !containsText(next, e) {
+			gone = append(gone, e)
+		}
+	}
+	for _, e := range next {
+		if !containsText(old, e) {
+			added = append(added, e)
+		}
+	}
+	if err := db.deleteText(ctx, tx, rid, gone); err != nil {
+		return err
+	}
+	return db.insertText(ctx, tx, rid, added)
+}
+
+func containsText(list []textEntry, e textEntry) bool {
+	for _, x := range list {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
