@@ -67,9 +67,12 @@ func startHarness(t *testing.T, cfg server.Config) *harness {
 
 func startHarnessAdmin(t *testing.T, cfg server.Config, password string) *harness {
 	t.Helper()
-	reg, err := server.Registry()
-	if err != nil {
-		t.Fatal(err)
+	reg := cfg.Registry
+	if reg == nil {
+		var err error
+		if reg, err = server.Registry(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	st, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "scimd.db"), sqlstore.Options{Registry: reg})
 	if err != nil {
