@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/scim"
@@ -128,11 +129,20 @@ func (s *Server) patchPasswords(ctx context.Context, ops []patch.Operation) (map
 	return hashes, nil
 }
 
-// removesPassword reports whether an operation removes the password.
+// removesPassword reports whether an operation removes the password: a
+// remove of it, a replace with null, or a path-less replace whose value
+// sets it to null (RFC 7643 §2.5: null is unassigned).
 func removesPassword(ops []patch.Operation) bool {
 	for _, op := range ops {
 		if b := opTarget(op); b != nil && b.Name == "password" && (op.Op == "remove" || op.Value == nil) {
 			return true
+		}
+		if v, ok := op.RawValue.(map[string]any); ok && op.Path == nil && op.Op == "replace" {
+			for k, pw := range v {
+				if strings.EqualFold(k, "password") && (pw == nil || pw == "") {
+					return true
+				}
+			}
 		}
 	}
 	return false

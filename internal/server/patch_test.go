@@ -118,6 +118,20 @@ func TestPatchSemantics(t *testing.T) {
 	// A password set by PATCH works at once; the old one doesn't.
 	h.must(http.StatusOK, req{method: "PATCH", path: "/scim2/Users/" + id, body: patchBody(`{"op":"replace","path":"password","value":"new-pw"}`)})
 	h.must(http.StatusForbidden, req{path: "/scim2/Users", user: "bo", password: "new-pw"})
+	// Unassigning it, in any of the ways PATCH can, ends password logins.
+	for _, op := range []string{
+		`{"op":"remove","path":"password"}`,
+		`{"op":"replace","path":"password","value":null}`,
+		`{"op":"replace","value":{"password":null}}`,
+		`{"op":"Replace","value":{"Password":""}}`,
+	} {
+		h.must(http.StatusOK, req{method: "PATCH", path: "/scim2/Users/" + id, body: patchBody(`{"op":"replace","path":"password","value":"pw-2"}`)})
+		h.must(http.StatusForbidden, req{path: "/scim2/Users", user: "bo", password: "pw-2"})
+		h.must(http.StatusOK, req{method: "PATCH", path: "/scim2/Users/" + id, body: patchBody(op)})
+		if r := h.do(req{path: "/scim2/Users", user: "bo", password: "pw-2"}); r.status != http.StatusUnauthorized {
+			t.Errorf("after %s, the old password gets %d, want 401", op, r.status)
+		}
+	}
 }
 
 func TestPatchEntraProfile(t *testing.T) {
