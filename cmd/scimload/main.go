@@ -18,7 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,7 +38,7 @@ type config struct {
 	url, user, password, token string
 	scenario, prefix, out      string
 	path                       string
-	concurrency, seed          int
+	concurrency, seed, runs    int
 	groupSize, bulkSize, burst int
 	duration, warmup           time.Duration
 }
@@ -59,14 +59,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.groupSize, "group-size", 0, "add-member: members the group starts with")
 	fs.IntVar(&c.bulkSize, "bulk-size", 1000, "operations per Bulk request")
 	fs.IntVar(&c.burst, "burst", 10000, "login-burst: failed logins to send")
-	fs.DurationVar(&c.duration, "d", 20*time.Second, "measured duration")
+	fs.DurationVar(&c.duration, "d", 20*time.Second, "measured duration (of each run)")
+	fs.IntVar(&c.runs, "runs", 1, "measured runs, back to back after one warm-up; their median is reported too")
 	fs.DurationVar(&c.warmup, "warmup", 3*time.Second, "unmeasured warm-up before the measurement")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cl := newClient(c)
 	if task, ok := tasks[c.scenario]; ok {
-		return task(ctx, cl, c)
+		return task(ctx, cl, c, stdout)
 	}
 	sc, ok := scenarios[c.scenario]
 	if !ok {
@@ -76,11 +77,23 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("seeding %s: %w", c.scenario, err)
 	}
-	res := drive(ctx, c, op)
-	res.Scenario = c.scenario
-	res.print(stdout)
+	if c.runs < 1 {
+		return fmt.Errorf("-runs must be at least 1")
+	}
+	runs := drive(ctx, c, op)
+	for i := range runs {
+		runs[i].Scenario = c.scenario
+		runs[i].print(stdout)
+	}
+	report := struct {
+		Runs   []result `json:"runs"`
+		Median result   `json:"median"`
+	}{Runs: runs, Median: median(runs)}
+	if len(runs) > 1 {
+		report.Median.print(stdout)
+	}
 	if c.out != "" {
-		b, _ := json.MarshalIndent(res, "", "  ")
+		b, _ := json.MarshalIndent(report, "", "  ")
 		return os.WriteFile(c.out, b, 0o644)
 	}
 	return nil
@@ -115,56 +128,94 @@ func (r result) print(w io.Writer) {
 }
 
 // drive runs op in a closed loop on c.concurrency workers: an unmeasured
-// warm-up, then the measured duration.
-func drive(ctx context.Context, c config, o op) result {
+// warm-up, then c.runs measured periods of c.duration back to back. A
+// request counts in the period in which it completes.
+func drive(ctx context.Context, c config, o op) []result {
 	var (
-		measuring atomic.Bool
-		errCount  atomic.Int64
-		firstErr  atomic.Value
-		wg        sync.WaitGroup
-		lat       = make([][]time.Duration, c.concurrency)
+		window   atomic.Int32 // the period being measured; -1 for none
+		errCount = make([]atomic.Int64, c.runs)
+		firstErr = make([]atomic.Value, c.runs)
+		wg       sync.WaitGroup
+		lat      = make([][][]time.Duration, c.concurrency) // worker, period
 	)
+	window.Store(-1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for w := range c.concurrency {
+		lat[w] = make([][]time.Duration, c.runs)
 		wg.Go(func() {
 			for i := 0; ctx.Err() == nil; i++ {
 				start := time.Now()
 				err := o(ctx, w, i)
 				d := time.Since(start)
-				if !measuring.Load() || ctx.Err() != nil {
+				p := window.Load()
+				if p < 0 || ctx.Err() != nil {
 					continue
 				}
-				lat[w] = append(lat[w], d)
+				lat[w][p] = append(lat[w][p], d)
 				if err != nil {
-					errCount.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
+					errCount[p].Add(1)
+					firstErr[p].CompareAndSwap(nil, err.Error())
 				}
 			}
 		})
 	}
 	sleep(ctx, c.warmup)
-	measuring.Store(true)
-	start := time.Now()
-	sleep(ctx, c.duration)
-	elapsed := time.Since(start)
-	measuring.Store(false)
+	elapsed := make([]time.Duration, c.runs)
+	for p := range c.runs {
+		start := time.Now()
+		window.Store(int32(p))
+		sleep(ctx, c.duration)
+		elapsed[p] = time.Since(start)
+	}
+	window.Store(-1)
 	cancel()
 	wg.Wait()
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
+	out := make([]result, c.runs)
+	for p := range out {
+		var all []time.Duration
+		for _, l := range lat {
+			all = append(all, l[p]...)
+		}
+		slices.Sort(all)
+		r := result{Concurrency: c.concurrency, Duration: elapsed[p], Requests: len(all), Errors: int(errCount[p].Load())}
+		if len(all) > 0 {
+			r.PerSecond = float64(len(all)) / elapsed[p].Seconds()
+			r.P50, r.P90, r.P99, r.Max = pct(all, 50), pct(all, 90), pct(all, 99), all[len(all)-1]
+		}
+		if e, ok := firstErr[p].Load().(string); ok {
+			r.FirstError = e
+		}
+		out[p] = r
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	r := result{Concurrency: c.concurrency, Duration: elapsed, Requests: len(all), Errors: int(errCount.Load())}
-	if len(all) > 0 {
-		r.PerSecond = float64(len(all)) / elapsed.Seconds()
-		r.P50, r.P90, r.P99, r.Max = pct(all, 50), pct(all, 90), pct(all, 99), all[len(all)-1]
+	return out
+}
+
+// median returns, field by field, the median of several runs' results.
+func median(runs []result) result {
+	pick := func(f func(result) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
 	}
-	if e, ok := firstErr.Load().(string); ok {
-		r.FirstError = e
+	dur := func(f func(result) time.Duration) time.Duration {
+		return time.Duration(pick(func(r result) float64 { return float64(f(r)) }))
 	}
-	return r
+	return result{
+		Scenario:    runs[0].Scenario + " median",
+		Concurrency: runs[0].Concurrency,
+		Duration:    dur(func(r result) time.Duration { return r.Duration }),
+		Requests:    int(pick(func(r result) float64 { return float64(r.Requests) })),
+		Errors:      int(pick(func(r result) float64 { return float64(r.Errors) })),
+		PerSecond:   pick(func(r result) float64 { return r.PerSecond }),
+		P50:         dur(func(r result) time.Duration { return r.P50 }),
+		P90:         dur(func(r result) time.Duration { return r.P90 }),
+		P99:         dur(func(r result) time.Duration { return r.P99 }),
+		Max:         dur(func(r result) time.Duration { return r.Max }),
+	}
 }
 
 func pct(sorted []time.Duration, p int) time.Duration { return sorted[(len(sorted)-1)*p/100] }

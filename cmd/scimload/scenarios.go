@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -29,7 +30,7 @@ var scenarios = map[string]scenario{
 }
 
 // tasks are one-shot jobs rather than closed-loop workloads.
-var tasks = map[string]func(ctx context.Context, cl *client, c config) error{
+var tasks = map[string]func(ctx context.Context, cl *client, c config, stdout io.Writer) error{
 	"seed-bulk":   seedBulk,
 	"cursor-walk": cursorWalk,
 }
@@ -97,7 +98,7 @@ func seedUsers(ctx context.Context, cl *client, prefix string, n, concurrency in
 	for range concurrency {
 		wg.Go(func() {
 			for i := range next {
-				id, err := ensureUser(ctx, cl, fmt.Sprintf("%s-seed-%d", prefix, i))
+				id, err := ensureUser(ctx, cl, seededName(prefix, i))
 				mu.Lock()
 				ids[i] = id
 				if err != nil && fail == nil {

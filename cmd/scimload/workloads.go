@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -132,21 +134,25 @@ func bulkUsers(n int, name func(j int) string) []byte {
 }
 
 // seedBulk creates -seed users named PREFIX-seed-N through Bulk, once,
-// reporting progress; existing ones are reported as conflicts and skipped.
-func seedBulk(ctx context.Context, cl *client, c config) error {
+// reporting progress on stderr; existing ones are reported as conflicts in
+// the Bulk responses and skipped.
+func seedBulk(ctx context.Context, cl *client, c config, stdout io.Writer) error {
 	start := time.Now()
-	var done atomic.Int64
-	var wg sync.WaitGroup
-	batches := make(chan int)
+	var (
+		done    atomic.Int64
+		wg      sync.WaitGroup
+		failed  atomic.Value
+		batches = make(chan int)
+	)
 	for range c.concurrency {
 		wg.Go(func() {
 			for first := range batches {
 				n := min(c.bulkSize, c.seed-first)
 				if _, err := cl.do(ctx, http.MethodPost, "/Bulk", bulkUsers(n, func(j int) string { return seededName(c.prefix, first+j) }), http.StatusOK); err != nil {
-					fmt.Println("seed:", err)
+					failed.CompareAndSwap(nil, err)
 				}
 				if d := done.Add(int64(n)); d%100_000 < int64(n) {
-					fmt.Printf("seeded %d users, %.0f/s\n", d, float64(d)/time.Since(start).Seconds())
+					fmt.Fprintf(os.Stderr, "seeded %d users, %.0f/s\n", d, float64(d)/time.Since(start).Seconds())
 				}
 			}
 		})
@@ -156,13 +162,16 @@ func seedBulk(ctx context.Context, cl *client, c config) error {
 	}
 	close(batches)
 	wg.Wait()
-	fmt.Printf("seeded %d users in %v (%.0f users/s)\n", c.seed, time.Since(start).Round(time.Millisecond), float64(c.seed)/time.Since(start).Seconds())
+	if err, ok := failed.Load().(error); ok {
+		return fmt.Errorf("seeding: %w", err)
+	}
+	fmt.Fprintf(stdout, "seeded %d users in %v (%.0f users/s)\n", c.seed, time.Since(start).Round(time.Millisecond), float64(c.seed)/time.Since(start).Seconds())
 	return nil
 }
 
 // cursorWalk walks every user with cursor pagination once and reports the
 // time it took.
-func cursorWalk(ctx context.Context, cl *client, c config) error {
+func cursorWalk(ctx context.Context, cl *client, c config, stdout io.Writer) error {
 	start := time.Now()
 	cursor, n, pages := "", 0, 0
 	for {
@@ -183,7 +192,7 @@ func cursorWalk(ctx context.Context, cl *client, c config) error {
 		}
 		cursor = page.NextCursor
 	}
-	fmt.Printf("cursor walk: %d users in %d pages in %v\n", n, pages, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "cursor walk: %d users in %d pages in %v\n", n, pages, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -210,7 +219,7 @@ func loginBurst(ctx context.Context, cl *client, c config) (op, error) {
 			})
 		}
 		wg.Wait()
-		fmt.Printf("sent %d failed logins\n", c.burst)
+		fmt.Fprintf(os.Stderr, "sent %d failed logins\n", c.burst)
 	}()
 	return inner, nil
 }
