@@ -61,8 +61,19 @@ func joinIDs(ids []string) string {
 	return s
 }
 
+// statusClientClosed is the status recorded (in logs and metrics) for a
+// request whose client went away before it was answered, as nginx does; the
+// client never sees it.
+const statusClientClosed = 499
+
 // writeError sends err as a SCIM error response, logging server-side failures.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "client went away", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path))
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	se, internal := scimError(err)
 	if internal {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
