@@ -20,7 +20,7 @@ import (
 
 // credentialFlags are the flags client and token commands share.
 type credentialFlags struct {
-	db, tenant, scopes, profile, name string
+	db, tenant, scopes, profile, name, schemas string
 }
 
 func (c *credentialFlags) register(fs *flag.FlagSet) {
@@ -29,18 +29,24 @@ func (c *credentialFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.scopes, "scopes", "", "space-separated scopes, e.g. \"internal_user_mgt_create internal_user_mgt_list\"")
 	fs.StringVar(&c.profile, "profile", server.ProfileRFC, "compatibility profile of its requests: rfc, entra or okta")
 	fs.StringVar(&c.name, "name", "", "a name to recognise it by")
+	fs.StringVar(&c.schemas, "schemas", "", schemasUsage)
 }
 
-// check validates the scopes and profile and opens the store on an
-// existing tenant.
+// open validates the scopes (those of the schema registry) and the
+// profile, and opens the store on an existing tenant.
 func (c *credentialFlags) open(ctx context.Context) (*sqlstore.DB, []string, error) {
+	sch, err := loadSchemas(c.schemas)
+	if err != nil {
+		return nil, nil, err
+	}
+	known := server.Scopes(sch.reg)
 	scopes := strings.Fields(c.scopes)
 	if len(scopes) == 0 {
-		return nil, nil, errUsage{"--scopes is required: one or more of " + strings.Join(auth.Scopes, " ")}
+		return nil, nil, errUsage{"--scopes is required: one or more of " + strings.Join(known, " ")}
 	}
 	for _, sc := range scopes {
-		if !slices.Contains(auth.Scopes, sc) {
-			return nil, nil, errUsage{fmt.Sprintf("unknown scope %q; the scopes are %s", sc, strings.Join(auth.Scopes, " "))}
+		if !slices.Contains(known, sc) {
+			return nil, nil, errUsage{fmt.Sprintf("unknown scope %q; the scopes are %s", sc, strings.Join(known, " "))}
 		}
 	}
 	switch c.profile {
@@ -48,12 +54,21 @@ func (c *credentialFlags) open(ctx context.Context) (*sqlstore.DB, []string, err
 	default:
 		return nil, nil, errUsage{fmt.Sprintf("--profile must be rfc, entra or okta, not %q", c.profile)}
 	}
-	st, err := c.openStore(ctx)
+	st, err := c.openWith(ctx, sch)
 	return st, scopes, err
 }
 
+// openStore opens the store on an existing tenant.
 func (c *credentialFlags) openStore(ctx context.Context) (*sqlstore.DB, error) {
-	st, err := openStore(ctx, c.db, discardLogger(), "")
+	sch, err := loadSchemas(c.schemas)
+	if err != nil {
+		return nil, err
+	}
+	return c.openWith(ctx, sch)
+}
+
+func (c *credentialFlags) openWith(ctx context.Context, sch *schemas) (*sqlstore.DB, error) {
+	st, err := sch.open(ctx, c.db, discardLogger(), "")
 	if err != nil {
 		return nil, err
 	}

@@ -22,12 +22,14 @@ import (
 	"github.com/scimd/scimd/internal/server"
 	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/internal/store/sqlstore"
+	"github.com/scimd/scimd/scim/schema"
 )
 
 // serveConfig is the configuration of scimd serve.
 type serveConfig struct {
 	addr, db, adminPassword, baseURL string
 	tlsCert, tlsKey, configPath      string
+	schemas                          string
 	insecureHTTP                     bool
 	logLevel, logFormat, debugAddr   string
 	synchronous                      string
@@ -83,6 +85,7 @@ func serveFlags(stderr io.Writer) (*serveConfig, *flag.FlagSet) {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	fs.BoolVar(&c.insecureHTTP, "insecure-http", false, "allow plain HTTP on a non-loopback address")
 	fs.StringVar(&c.configPath, "config", "", "YAML config file; its keys are these flags' names")
+	fs.StringVar(&c.schemas, "schemas", "", schemasUsage)
 	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go's pprof profiles on this address (keep it loopback); off by default")
@@ -169,11 +172,7 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	return nil, errUsage{fmt.Sprintf("--log-format must be text or json, not %q", format)}
 }
 
-func openStore(ctx context.Context, dsn string, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
-	reg, err := server.Registry()
-	if err != nil {
-		return nil, err
-	}
+func openStore(ctx context.Context, dsn string, reg *schema.Registry, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
 	return sqlstore.Open(ctx, dsn, sqlstore.Options{Registry: reg, Logger: log, Synchronous: synchronous})
 }
 
@@ -194,13 +193,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, c.db, log, c.synchronous)
+	st, err := openConfigured(ctx, c.db, c.schemas, log, c.synchronous)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	hasher := auth.NewHasher(auth.DefaultParams, 0)
-	if err := bootstrapAdmin(ctx, st, hasher, c.adminPassword, stdout, log); err != nil {
+	if err := bootstrapAdmin(ctx, st, st.Registry(), hasher, c.adminPassword, stdout, log); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", c.addr)
@@ -242,8 +241,8 @@ func serveDebug(addr string, log *slog.Logger) {
 
 // bootstrapAdmin creates the default tenant's admin on first start and
 // prints a generated password once.
-func bootstrapAdmin(ctx context.Context, st store.Store, h *auth.Hasher, password string, stdout io.Writer, log *slog.Logger) error {
-	pw, err := server.Bootstrap(ctx, st, h, store.DefaultTenant, password, time.Now())
+func bootstrapAdmin(ctx context.Context, st store.Store, reg *schema.Registry, h *auth.Hasher, password string, stdout io.Writer, log *slog.Logger) error {
+	pw, err := server.Bootstrap(ctx, st, reg, h, store.DefaultTenant, password, time.Now())
 	switch {
 	case errors.Is(err, server.ErrAdminExists):
 		return nil

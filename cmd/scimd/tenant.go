@@ -22,6 +22,7 @@ func tenant(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	fs := newFlagSet("tenant", "scimd tenant create DOMAIN --admin-password PW [--db DSN]", stderr)
 	db := fs.String("db", "sqlite:./scimd.db", "database: sqlite:PATH")
 	password := fs.String("admin-password", "", "password of the tenant's admin, who logs in as admin@DOMAIN")
+	schemas := fs.String("schemas", "", schemasUsage)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -39,12 +40,12 @@ func tenant(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if *password == "" {
 		return errUsage{"--admin-password is required"}
 	}
-	st, err := openStore(ctx, *db, discardLogger(), "")
+	st, err := openConfigured(ctx, *db, *schemas, discardLogger(), "")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	_, err = server.Bootstrap(ctx, st, auth.NewHasher(auth.DefaultParams, 0), domain, *password, time.Now())
+	_, err = server.Bootstrap(ctx, st, st.Registry(), auth.NewHasher(auth.DefaultParams, 0), domain, *password, time.Now())
 	if errors.Is(err, store.ErrTenantExists) {
 		return fmt.Errorf("tenant %s exists already", domain)
 	}

@@ -38,6 +38,7 @@ type config struct {
 	url, user, password, token string
 	scenario, prefix, out      string
 	path                       string
+	attr                       string
 	concurrency, seed, runs    int
 	groupSize, bulkSize, burst int
 	duration, warmup           time.Duration
@@ -53,6 +54,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&c.scenario, "scenario", "get-user", "workload: "+strings.Join(scenarioNames(), ", "))
 	fs.StringVar(&c.prefix, "prefix", "load", "prefix of the user names the scenario creates and uses")
 	fs.StringVar(&c.path, "path", "/ServiceProviderConfig", "path the get-path scenario requests")
+	fs.StringVar(&c.attr, "attr", "userName", "attribute filter-eq compares with a seeded user's name: userName, or a URN-qualified extension attribute (indexed through scimd serve --schemas) that seed-bulk then sets to the name too")
 	fs.StringVar(&c.out, "json", "", "also write the result as JSON to this file")
 	fs.IntVar(&c.concurrency, "c", 32, "concurrent workers (connections)")
 	fs.IntVar(&c.seed, "seed", 1000, "users to seed (or, with seed-bulk, to create) for read scenarios")
@@ -64,6 +66,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.DurationVar(&c.warmup, "warmup", 3*time.Second, "unmeasured warm-up before the measurement")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.attr != "userName" && !strings.Contains(c.attr, ":") {
+		return fmt.Errorf("-attr must be userName or a URN-qualified extension attribute, not %q", c.attr)
 	}
 	cl := newClient(c)
 	if task, ok := tasks[c.scenario]; ok {

@@ -21,13 +21,13 @@ import (
 // seededName is the userName of the i-th seeded user.
 func seededName(prefix string, i int) string { return fmt.Sprintf("%s-seed-%07d", prefix, i) }
 
-// filterEq GETs one random seeded user by userName eq.
+// filterEq GETs one random seeded user by -attr (userName) eq.
 func filterEq(ctx context.Context, cl *client, c config) (op, error) {
 	return func(ctx context.Context, w, i int) error {
-		f := url.QueryEscape(fmt.Sprintf("userName eq %q", seededName(c.prefix, rand.IntN(c.seed))))
+		f := url.QueryEscape(fmt.Sprintf("%s eq %q", c.attr, seededName(c.prefix, rand.IntN(c.seed))))
 		b, err := cl.do(ctx, http.MethodGet, "/Users?filter="+f, nil, http.StatusOK)
 		if err == nil && !strings.Contains(string(b), `"totalResults":1,`) {
-			return fmt.Errorf("userName eq found no user: %.200s", b)
+			return fmt.Errorf("%s eq found no user: %.200s", c.attr, b)
 		}
 		return err
 	}, nil
@@ -112,30 +112,43 @@ func createGroup(ctx context.Context, cl *client, name string, members []string)
 func bulkImport(ctx context.Context, cl *client, c config) (op, error) {
 	run := time.Now().UnixNano()
 	return func(ctx context.Context, w, i int) error {
-		_, err := cl.do(ctx, http.MethodPost, "/Bulk", bulkUsers(c.bulkSize, func(j int) string {
-			return fmt.Sprintf("%s-bulk-%x-%d-%d-%d", c.prefix, run, w, i, j)
+		_, err := cl.do(ctx, http.MethodPost, "/Bulk", bulkUsers(c.bulkSize, func(j int) []byte {
+			return userBody(fmt.Sprintf("%s-bulk-%x-%d-%d-%d", c.prefix, run, w, i, j))
 		}), http.StatusOK)
 		return err
 	}, nil
 }
 
-// bulkUsers is a Bulk request creating n users named name(j).
-func bulkUsers(n int, name func(j int) string) []byte {
+// bulkUsers is a Bulk request creating n users, user(j) the body of the
+// j-th.
+func bulkUsers(n int, user func(j int) []byte) []byte {
 	var b strings.Builder
 	b.WriteString(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[`)
 	for j := range n {
 		if j > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"method":"POST","path":"/Users","bulkId":"u%d","data":%s}`, j, userBody(name(j)))
+		fmt.Fprintf(&b, `{"method":"POST","path":"/Users","bulkId":"u%d","data":%s}`, j, user(j))
 	}
 	b.WriteString(`]}`)
 	return []byte(b.String())
 }
 
+// seededBody is the body of a seeded user: userBody, with the extension
+// attribute -attr, if it is one, set to the user's name.
+func (c config) seededBody(name string) []byte {
+	b := userBody(name)
+	if c.attr == "userName" {
+		return b
+	}
+	i := strings.LastIndexByte(c.attr, ':')
+	return fmt.Appendf(b[:len(b)-1], `,%q:{%q:%q}}`, c.attr[:i], c.attr[i+1:], name)
+}
+
 // seedBulk creates -seed users named PREFIX-seed-N through Bulk, once,
 // reporting progress on stderr; existing ones are reported as conflicts in
-// the Bulk responses and skipped.
+// the Bulk responses and skipped. With -attr an extension attribute, each
+// user's is its name too.
 func seedBulk(ctx context.Context, cl *client, c config, stdout io.Writer) error {
 	start := time.Now()
 	var (
@@ -148,7 +161,7 @@ func seedBulk(ctx context.Context, cl *client, c config, stdout io.Writer) error
 		wg.Go(func() {
 			for first := range batches {
 				n := min(c.bulkSize, c.seed-first)
-				if _, err := cl.do(ctx, http.MethodPost, "/Bulk", bulkUsers(n, func(j int) string { return seededName(c.prefix, first+j) }), http.StatusOK); err != nil {
+				if _, err := cl.do(ctx, http.MethodPost, "/Bulk", bulkUsers(n, func(j int) []byte { return c.seededBody(seededName(c.prefix, first+j)) }), http.StatusOK); err != nil {
 					failed.CompareAndSwap(nil, err)
 				}
 				if d := done.Add(int64(n)); d%100_000 < int64(n) {

@@ -23,6 +23,7 @@ import (
 	"github.com/scimd/scimd/internal/server"
 	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/internal/store/sqlstore"
+	"github.com/scimd/scimd/scim/schema"
 )
 
 // Prefix is the path scimd is mounted under, so that a client that builds
@@ -64,6 +65,7 @@ type Server struct {
 	Store store.Store
 
 	http    *httptest.Server
+	reg     *schema.Registry
 	hasher  *auth.Hasher
 	dir     string
 	outside atomic.Int64 // requests outside Prefix
@@ -107,8 +109,8 @@ func New(opts Options) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: st, hasher: auth.NewHasher(fastHash, 0), dir: dir}
-	if _, err := server.Bootstrap(ctx, st, s.hasher, store.DefaultTenant, AdminPassword, time.Now()); err != nil {
+	s := &Server{Store: st, reg: reg, hasher: auth.NewHasher(fastHash, 0), dir: dir}
+	if _, err := server.Bootstrap(ctx, st, reg, s.hasher, store.DefaultTenant, AdminPassword, time.Now()); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -173,7 +175,7 @@ func (s *Server) TenantURL(tenant string) string {
 // password AdminPassword.
 func (s *Server) AddTenant(t testing.TB, domain string) {
 	t.Helper()
-	if _, err := server.Bootstrap(context.Background(), s.Store, s.hasher, domain, AdminPassword, time.Now()); err != nil {
+	if _, err := server.Bootstrap(context.Background(), s.Store, s.reg, s.hasher, domain, AdminPassword, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 }

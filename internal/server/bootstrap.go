@@ -22,11 +22,12 @@ const AdminGroupName = "Administrators"
 var ErrAdminExists = errors.New("the administrator exists already")
 
 // Bootstrap creates a tenant's administrator — the user admin, in the
-// group Administrators holding every scope — in one transaction, creating
-// the tenant too unless it is the default one. An empty password generates
-// a strong one, which is returned so that it can be shown once. It returns
-// ErrAdminExists (or store.ErrTenantExists) when there is nothing to do.
-func Bootstrap(ctx context.Context, st store.Store, h *auth.Hasher, tenant, password string, now time.Time) (string, error) {
+// group Administrators holding every scope of reg (Scopes) — in one
+// transaction, creating the tenant too unless it is the default one. An
+// empty password generates a strong one, which is returned so that it can
+// be shown once. It returns ErrAdminExists (or store.ErrTenantExists) when
+// there is nothing to do.
+func Bootstrap(ctx context.Context, st store.Store, reg *schema.Registry, h *auth.Hasher, tenant, password string, now time.Time) (string, error) {
 	if password == "" {
 		password = rand.Text()
 	}
@@ -37,8 +38,12 @@ func Bootstrap(ctx context.Context, st store.Store, h *auth.Hasher, tenant, pass
 	now = now.UTC()
 	user := &store.Resource{Type: schema.UserType, ID: newID(), Created: now, LastModified: now,
 		Doc: map[string]any{"userName": AdminUserName, "active": true}}
-	scopes := make([]any, len(auth.Scopes))
-	for i, sc := range auth.Scopes {
+	all := Scopes(reg)
+	if len(all) == 0 {
+		return "", errors.New("server: the registry has no scopes to give the administrator")
+	}
+	scopes := make([]any, len(all))
+	for i, sc := range all {
 		scopes[i] = sc
 	}
 	group := &store.Resource{Type: schema.GroupType, ID: newID(), Created: now, LastModified: now,

@@ -408,9 +408,9 @@ func (b *bulkRun) execute(ctx context.Context, op *bulkOp) {
 
 // runOp checks the operation's permission and runs it.
 func (s *Server) runOp(ctx context.Context, req *request, op *bulkOp, data map[string]any, id string) (*store.Resource, int, error) {
-	sc := scopesFor(op.rt)
-	need := map[string]string{http.MethodPost: sc.create, http.MethodPut: sc.update, http.MethodPatch: sc.update, http.MethodDelete: sc.delete}[op.method]
-	if need != "" && !req.who.has(need) {
+	sc := op.rt.Scopes
+	need := map[string]string{http.MethodPost: sc.Create, http.MethodPut: sc.Update, http.MethodPatch: sc.Update, http.MethodDelete: sc.Delete}[op.method]
+	if !req.who.has(need) {
 		return nil, 0, &scim.Error{Status: http.StatusForbidden, Detail: "this operation needs the scope " + need + ", which " + req.who.name() + " does not hold"}
 	}
 	r := *req

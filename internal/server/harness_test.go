@@ -20,6 +20,7 @@ import (
 	"github.com/scimd/scimd/internal/server"
 	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/internal/store/sqlstore"
+	"github.com/scimd/scimd/scim/schema"
 )
 
 // fastHash keeps tests quick; production uses auth.DefaultParams.
@@ -33,6 +34,7 @@ type harness struct {
 	t     *testing.T
 	srv   *httptest.Server
 	store store.Store
+	reg   *schema.Registry
 	url   string
 }
 
@@ -79,7 +81,7 @@ func startHarnessAdmin(t *testing.T, cfg server.Config, password string) *harnes
 		t.Fatal(err)
 	}
 	hasher := auth.NewHasher(fastHash, 0)
-	if _, err := server.Bootstrap(context.Background(), st, hasher, store.DefaultTenant, password, time.Now()); err != nil {
+	if _, err := server.Bootstrap(context.Background(), st, reg, hasher, store.DefaultTenant, password, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewUnstartedServer(nil)
@@ -93,7 +95,7 @@ func startHarnessAdmin(t *testing.T, cfg server.Config, password string) *harnes
 	ts.Config.Handler = s
 	ts.Start()
 	t.Cleanup(func() { ts.Close(); st.Close() })
-	return &harness{t: t, srv: ts, store: st, url: url}
+	return &harness{t: t, srv: ts, store: st, reg: reg, url: url}
 }
 
 // limitsOf returns Limits with the given bulk limits.
@@ -253,7 +255,7 @@ func (h *harness) bootstrapTenant(domain string) {
 
 func (h *harness) bootstrapTenantWith(domain, password string) {
 	h.t.Helper()
-	if _, err := server.Bootstrap(context.Background(), h.store, auth.NewHasher(fastHash, 0), domain, password, time.Now()); err != nil {
+	if _, err := server.Bootstrap(context.Background(), h.store, h.reg, auth.NewHasher(fastHash, 0), domain, password, time.Now()); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -60,9 +60,12 @@ func (s *Server) applyPatch(ctx context.Context, req *request, id string, body m
 	if err != nil {
 		return nil, err
 	}
-	hashes, err := s.patchPasswords(ctx, ops)
-	if err != nil {
-		return nil, err
+	isUser := rt.Name == schema.UserType // only users have credentials
+	var hashes map[string]string
+	if isUser {
+		if hashes, err = s.patchPasswords(ctx, ops); err != nil {
+			return nil, err
+		}
 	}
 	readLoad := store.Load{Members: rt.Name == schema.GroupType && patch.NeedsMembers(ops)}
 	res, err := s.store.Update(ctx, req.tenant, rt.Name, id, readLoad, load(rt, pr), func(old *store.Resource) (*store.Change, error) {
@@ -84,11 +87,11 @@ func (s *Server) applyPatch(ctx context.Context, req *request, id string, body m
 			}
 		}
 		ch := &store.Change{Doc: out.Doc, LastModified: s.now().UTC()}
-		if pw, ok := out.Doc["password"].(string); ok {
+		if pw, ok := out.Doc["password"].(string); ok && isUser {
 			delete(out.Doc, "password")
 			h := hashes[pw]
 			ch.PasswordHash = &h
-		} else if removesPassword(ops) {
+		} else if isUser && removesPassword(ops) {
 			ch.PasswordHash = new(string)
 		}
 		if m := out.Members; m != nil {
@@ -99,7 +102,7 @@ func (s *Server) applyPatch(ctx context.Context, req *request, id string, body m
 	if err != nil {
 		return nil, notFound(err, rt, id)
 	}
-	if len(hashes) > 0 || removesPassword(ops) {
+	if len(hashes) > 0 || isUser && removesPassword(ops) {
 		s.creds.Forget(subject(req.tenant, id))
 	}
 	return res, nil

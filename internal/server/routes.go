@@ -6,7 +6,6 @@ import (
 
 	"github.com/scimd/scimd/internal/auth"
 	"github.com/scimd/scimd/scim"
-	"github.com/scimd/scimd/scim/schema"
 )
 
 // routes registers every endpoint under /scim2 and /t/{tenant}/scim2.
@@ -35,15 +34,14 @@ func (s *Server) routes() http.Handler {
 	handle("GET /Schemas/{urn}", disc(s.schema))
 
 	for _, rt := range s.reg.ResourceTypes() {
-		sc := scopesFor(rt)
-		ep := rt.Endpoint
-		handle("POST "+ep, endpoint{rt: rt, scope: sc.create, h: s.create})
-		handle("GET "+ep, endpoint{rt: rt, scope: sc.list, h: s.list})
-		handle("POST "+ep+"/.search", endpoint{rt: rt, scope: sc.list, h: s.searchType})
-		handle("GET "+ep+"/{id}", endpoint{rt: rt, scope: sc.view, h: s.get})
-		handle("PUT "+ep+"/{id}", endpoint{rt: rt, scope: sc.update, h: s.replace})
-		handle("PATCH "+ep+"/{id}", endpoint{rt: rt, scope: sc.update, h: s.patchResource})
-		handle("DELETE "+ep+"/{id}", endpoint{rt: rt, scope: sc.delete, h: s.delete})
+		sc, ep := rt.Scopes, rt.Endpoint
+		handle("POST "+ep, endpoint{rt: rt, scope: sc.Create, h: s.create})
+		handle("GET "+ep, endpoint{rt: rt, scope: sc.List, h: s.list})
+		handle("POST "+ep+"/.search", endpoint{rt: rt, scope: sc.List, h: s.searchType})
+		handle("GET "+ep+"/{id}", endpoint{rt: rt, scope: sc.View, h: s.get})
+		handle("PUT "+ep+"/{id}", endpoint{rt: rt, scope: sc.Update, h: s.replace})
+		handle("PATCH "+ep+"/{id}", endpoint{rt: rt, scope: sc.Update, h: s.patchResource})
+		handle("DELETE "+ep+"/{id}", endpoint{rt: rt, scope: sc.Delete, h: s.delete})
 	}
 
 	for _, p := range []string{"", "/t/{tenant}"} {
@@ -56,20 +54,6 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET /metrics", s.metrics.handler)
 	}
 	return s.fallback(mux)
-}
-
-// scopes are the permissions of one resource type's endpoints.
-type scopes struct{ create, list, view, update, delete string }
-
-// scopesFor returns the scopes of SPEC §3 for a resource type.
-func scopesFor(rt *schema.ResourceType) scopes {
-	switch rt.Name {
-	case schema.UserType:
-		return scopes{auth.UserCreate, auth.UserList, auth.UserView, auth.UserUpdate, auth.UserDelete}
-	case schema.GroupType:
-		return scopes{auth.GroupCreate, auth.GroupView, auth.GroupView, auth.GroupUpdate, auth.GroupDelete}
-	}
-	return scopes{}
 }
 
 // fallback answers requests no route matches with a SCIM 404 or 405.

@@ -119,7 +119,7 @@ func (s *Server) searchRoot(w http.ResponseWriter, r *http.Request, req *request
 	}
 	var types []*schema.ResourceType
 	for _, rt := range s.reg.ResourceTypes() {
-		if req.who.has(scopesFor(rt).list) {
+		if req.who.has(rt.Scopes.List) {
 			types = append(types, rt)
 		}
 	}

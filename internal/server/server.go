@@ -22,8 +22,11 @@ import (
 
 // Config configures a Server. Store, Registry and BaseURL are required.
 type Config struct {
-	Store    store.Store
-	Registry *schema.Registry // from Registry(), plus any extensions
+	Store store.Store
+	// Registry is what the server serves: Registry(), or the built-in
+	// ResourceTypes with configured extensions and resource types. Every
+	// resource type needs Scopes that the authorization extension lists.
+	Registry *schema.Registry
 	// BaseURL is the absolute URL scimd is reached at, without a trailing
 	// slash (e.g. https://id.example.com); it prefixes meta.location,
 	// Location and $ref.
@@ -107,6 +110,9 @@ type Server struct {
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Registry == nil || cfg.BaseURL == "" {
 		return nil, errors.New("server: Config needs Store, Registry and BaseURL")
+	}
+	if err := checkScopes(cfg.Registry); err != nil {
+		return nil, err
 	}
 	s := &Server{
 		store: cfg.Store, reg: cfg.Registry, baseURL: strings.TrimRight(cfg.BaseURL, "/"),

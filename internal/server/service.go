@@ -36,7 +36,7 @@ func (s *Server) createResource(ctx context.Context, req *request, body map[stri
 	if err := s.checkMembers(ctx, req.who, req.tenant, "", doc, members); err != nil {
 		return nil, err
 	}
-	hash, err := s.takePassword(ctx, doc)
+	hash, err := s.takePassword(ctx, rt, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (s *Server) replaceResource(ctx context.Context, req *request, id string, b
 	if err != nil {
 		return nil, err
 	}
-	hash, err := s.takePassword(ctx, doc)
+	hash, err := s.takePassword(ctx, rt, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +85,7 @@ func (s *Server) replaceResource(ctx context.Context, req *request, id string, b
 		if err := rt.CheckImmutable(old.Doc, doc); err != nil {
 			return nil, err
 		}
+		rt.KeepUndeclared(old.Doc, doc)
 		if err := s.checkGrant(req.who, old.Doc, doc); err != nil {
 			return nil, err
 		}
@@ -221,10 +222,12 @@ func memberDiff(old []store.Member, next []string) *store.MemberChange {
 }
 
 // takePassword removes the password from a user document and returns its
-// hash, or "" when none was sent.
-func (s *Server) takePassword(ctx context.Context, doc map[string]any) (string, error) {
+// hash, or "" when none was sent. Only users have credentials: a
+// "password" attribute of another resource type is an attribute like any
+// other.
+func (s *Server) takePassword(ctx context.Context, rt *schema.ResourceType, doc map[string]any) (string, error) {
 	pw, ok := doc["password"].(string)
-	if !ok {
+	if !ok || rt.Name != schema.UserType {
 		return "", nil
 	}
 	delete(doc, "password")

@@ -154,7 +154,7 @@ func (a *applier) extension(p schema.Path) error {
 		if e, _ := a.rt.Extension(p.Schema.ID); e.Required && a.op.Value == nil {
 			return scim.BadRequest(scim.Mutability, "the extension %s is required and can't be removed", p.Schema.ID)
 		}
-		delete(a.doc, p.Schema.ID)
+		a.clearExtension(p.Schema)
 	}
 	if a.op.Op == "remove" {
 		return nil
@@ -162,6 +162,19 @@ func (a *applier) extension(p schema.Path) error {
 	obj, _ := a.op.Value.(map[string]any)
 	a.assignAll(p.Schema, obj)
 	return nil
+}
+
+// clearExtension removes the attributes an extension declares. Values its
+// schema no longer declares stay, hidden, as a PUT keeps them
+// (schema.ResourceType.KeepUndeclared).
+func (a *applier) clearExtension(ext *scim.Schema) {
+	obj, _ := a.doc[ext.ID].(map[string]any)
+	for _, attr := range ext.Attributes {
+		delete(obj, attr.Name)
+	}
+	if len(obj) == 0 {
+		delete(a.doc, ext.ID)
+	}
 }
 
 // plain applies an operation on attr or attr.sub, without a value filter.
@@ -226,7 +239,7 @@ func (a *applier) remove(p schema.Path) error {
 // Removing what has no value changes nothing.
 func (a *applier) unassign(p schema.Path) error {
 	if p.Attr == nil {
-		delete(a.doc, p.Schema.ID)
+		a.clearExtension(p.Schema)
 		return nil
 	}
 	c := a.container(p, false)

@@ -65,6 +65,11 @@ func (n *normalizer) member(key string, v any) error {
 	}
 	p, ok := n.rt.Resolve(key)
 	if !ok || p.Attr == nil {
+		if name, _, _ := strings.Cut(key, "."); v != nil && !strings.Contains(key, ":") {
+			if err := n.rt.ambiguous(name); err != nil {
+				return err
+			}
+		}
 		if v != nil {
 			n.unknown = append(n.unknown, key)
 		}
@@ -451,7 +456,7 @@ func (rt *ResourceType) CheckRequired(doc map[string]any) error {
 	}
 	for _, e := range rt.Extensions {
 		obj, _ := doc[e.Schema.ID].(map[string]any)
-		if obj == nil {
+		if !holdsDeclared(e.Schema.Attributes, obj) { // absent, or only values the schema no longer declares
 			if e.Required {
 				return scim.BadRequest(scim.InvalidValue, "the required extension %s is missing", e.Schema.ID)
 			}
@@ -571,6 +576,16 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// holdsDeclared reports whether obj has a member that attrs declares.
+func holdsDeclared(attrs []*scim.Attribute, obj map[string]any) bool {
+	for k := range obj {
+		if findExact(attrs, k) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // hasValue reports whether an object has a non-null member.

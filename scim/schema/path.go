@@ -47,8 +47,12 @@ func (p Path) String() string {
 // Lookup resolves an attribute given as an optional schema URN, an attribute
 // name and an optional sub-attribute name, all case-insensitively
 // (RFC 7643 §2.1, RFC 7644 §3.10). An empty urn searches the common
-// attributes and then the core schema. A name that matches nothing,
-// and a sub-attribute of a non-complex attribute, resolve to false.
+// attributes, then the core schema, then the extensions: an extension
+// attribute may be named without its URN when exactly one extension has an
+// attribute of that name (NewRegistry keeps extension attributes from
+// sharing a core attribute's name). A name that matches nothing or several
+// extension attributes, and a sub-attribute of a non-complex attribute,
+// resolve to false.
 func (rt *ResourceType) Lookup(urn, name, sub string) (Path, bool) {
 	var p Path
 	switch {
@@ -57,6 +61,11 @@ func (rt *ResourceType) Lookup(urn, name, sub string) (Path, bool) {
 			p.Attr = a
 		} else {
 			p.Schema, p.Attr = rt.Schema, findAttr(rt.Schema.Attributes, name)
+		}
+		if p.Attr == nil && urn == "" {
+			if exts := rt.ExtensionsWith(name); len(exts) == 1 {
+				p = Path{Schema: exts[0], Ext: true, Attr: findAttr(exts[0].Attributes, name)}
+			}
 		}
 	default:
 		e, ok := rt.Extension(urn)
@@ -74,6 +83,32 @@ func (rt *ResourceType) Lookup(urn, name, sub string) (Path, bool) {
 		}
 	}
 	return p, true
+}
+
+// ExtensionsWith returns the extension schemas of rt that have a top-level
+// attribute of the given name: those a name without a URN may stand for.
+func (rt *ResourceType) ExtensionsWith(name string) []*scim.Schema {
+	var out []*scim.Schema
+	for _, e := range rt.Extensions {
+		if findAttr(e.Schema.Attributes, name) != nil {
+			out = append(out, e.Schema)
+		}
+	}
+	return out
+}
+
+// ambiguous returns the error for a name without a URN that several
+// extensions have an attribute of, or nil.
+func (rt *ResourceType) ambiguous(name string) error {
+	exts := rt.ExtensionsWith(name)
+	if len(exts) < 2 {
+		return nil
+	}
+	urns := make([]string, len(exts))
+	for i, e := range exts {
+		urns[i] = e.ID + ":" + findAttr(e.Attributes, name).Name
+	}
+	return scim.BadRequest(scim.InvalidValue, "attribute %q is ambiguous: name one of %s", name, quoteList(urns))
 }
 
 // Resolve resolves an attribute path in the notation of RFC 7644 §3.10:

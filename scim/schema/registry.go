@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -29,6 +28,8 @@ type ResourceType struct {
 	// Substring lists string attribute paths whose values storage indexes
 	// for substring search (co, ew): a trigram index.
 	Substring []string
+	// Scopes are the permissions its endpoints require.
+	Scopes Scopes
 
 	common  []*scim.Attribute
 	indexed []Index
@@ -94,9 +95,19 @@ func (rt *ResourceType) Wire() scim.ResourceType {
 
 // Extension returns the extension whose URN (or, as WSO2 clients send it,
 // whose schema name, e.g. "EnterpriseUser") equals key case-insensitively.
+// A schema name that is also an attribute's name (a schema "Site" with an
+// attribute "site") names the attribute.
 func (rt *ResourceType) Extension(key string) (Extension, bool) {
 	for _, e := range rt.Extensions {
-		if strings.EqualFold(e.Schema.ID, key) || strings.EqualFold(e.Schema.Name, key) {
+		if strings.EqualFold(e.Schema.ID, key) {
+			return e, true
+		}
+	}
+	if _, isAttr := rt.Lookup("", key, ""); isAttr {
+		return Extension{}, false
+	}
+	for _, e := range rt.Extensions {
+		if e.Schema.Name != "" && strings.EqualFold(e.Schema.Name, key) {
 			return e, true
 		}
 	}
@@ -136,7 +147,9 @@ type Registry struct {
 
 // NewRegistry checks and registers resource types. Names, endpoints and
 // schema URNs must be unique; a schema shared by two resource types must be
-// the same value.
+// the same value. Every schema must pass CheckSchema, and within a resource
+// type no extension attribute may be named like a core or common one, nor
+// two extensions have one schema name. A refusal is a *DefinitionError.
 func NewRegistry(types ...*ResourceType) (*Registry, error) {
 	r := &Registry{}
 	for _, rt := range types {
@@ -148,29 +161,52 @@ func NewRegistry(types ...*ResourceType) (*Registry, error) {
 }
 
 func (r *Registry) add(rt *ResourceType) error {
-	if rt.Name == "" || !strings.HasPrefix(rt.Endpoint, "/") || rt.Schema == nil {
-		return fmt.Errorf("schema: resource type %q needs a name, an endpoint starting with / and a schema", rt.Name)
+	if err := checkResourceType(rt); err != nil {
+		return err
 	}
 	for _, o := range r.types {
-		if strings.EqualFold(o.Name, rt.Name) || strings.EqualFold(o.Endpoint, rt.Endpoint) {
-			return fmt.Errorf("schema: resource type %q clashes with %q (name or endpoint)", rt.Name, o.Name)
+		if strings.EqualFold(o.Name, rt.Name) {
+			return rtError(rt, "the name is taken by another resource type")
 		}
-	}
-	for _, s := range append([]*scim.Schema{rt.Schema}, extensionSchemas(rt)...) {
-		if err := checkAttributes(s.ID, s.Attributes); err != nil {
-			return err
-		}
-		if o := r.Schema(s.ID); o != nil && o != s {
-			return fmt.Errorf("schema: two different schemas have the id %q", s.ID)
-		} else if o == nil {
-			r.schemas = append(r.schemas, s)
+		if strings.EqualFold(o.Endpoint, rt.Endpoint) {
+			return rtError(rt, "the endpoint %s is taken by resource type %s", rt.Endpoint, o.Name)
 		}
 	}
 	rt.common = commonAttributes()
+	if err := checkNames(rt); err != nil {
+		return err
+	}
+	var added []*scim.Schema
+	for _, s := range append([]*scim.Schema{rt.Schema}, extensionSchemas(rt)...) {
+		o := r.Schema(s.ID)
+		if o == nil {
+			o = findSchema(added, s.ID)
+		}
+		switch {
+		case o == s:
+		case o != nil:
+			return &DefinitionError{ResourceType: rt.Name, Schema: s.ID, Problem: "two different schemas have this id"}
+		default:
+			if err := CheckSchema(s); err != nil {
+				return err
+			}
+			added = append(added, s)
+		}
+	}
 	if err := rt.resolveIndexes(); err != nil {
 		return err
 	}
+	r.schemas = append(r.schemas, added...)
 	r.types = append(r.types, rt)
+	return nil
+}
+
+func findSchema(list []*scim.Schema, urn string) *scim.Schema {
+	for _, s := range list {
+		if strings.EqualFold(s.ID, urn) {
+			return s
+		}
+	}
 	return nil
 }
 
@@ -202,20 +238,20 @@ func (rt *ResourceType) resolveIndexes() error {
 	for _, s := range rt.Substring {
 		p, ok := rt.Resolve(s)
 		if !ok || p.Attr == nil || (p.Leaf().Type != scim.String && p.Leaf().Type != scim.Reference) {
-			return fmt.Errorf("schema: resource type %s: can't index %q for substring search: not a string attribute", rt.Name, s)
+			return rtError(rt, "can't index %q for substring search: not a string attribute", s)
 		}
 		rt.text = append(rt.text, p)
 	}
 	if len(rt.text) > 63 {
-		return fmt.Errorf("schema: resource type %s: at most 63 attributes can be indexed for substring search", rt.Name)
+		return rtError(rt, "at most 63 attributes can be indexed for substring search")
 	}
 	for _, s := range rt.Indexes {
 		p, ok := rt.Resolve(s)
 		if !ok || p.Attr == nil || p.Attr.Name == "id" || p.Attr.Name == "meta" {
-			return fmt.Errorf("schema: resource type %s: can't index %q: not an attribute", rt.Name, s)
+			return rtError(rt, "can't index %q: not an attribute", s)
 		}
 		if t := p.Leaf().Type; t == scim.Complex || t == scim.Boolean || t == scim.Integer || t == scim.Decimal {
-			return fmt.Errorf("schema: resource type %s: can't index %q: only string, reference, dateTime and binary values are indexed", rt.Name, s)
+			return rtError(rt, "can't index %q: only string, reference, dateTime and binary values are indexed, and it is %s", s, t)
 		}
 		add(p)
 	}
@@ -228,37 +264,6 @@ func extensionSchemas(rt *ResourceType) []*scim.Schema {
 		out[i] = e.Schema
 	}
 	return out
-}
-
-// checkAttributes rejects duplicate names (attribute names are
-// case-insensitive, RFC 7643 §2.1), complex sub-attributes of sub-attributes
-// (§2.3.8) and unknown types.
-func checkAttributes(where string, attrs []*scim.Attribute) error {
-	seen := map[string]bool{}
-	for _, a := range attrs {
-		key := strings.ToLower(a.Name)
-		if a.Name == "" || seen[key] {
-			return fmt.Errorf("schema: %s: attribute name %q is empty or repeated", where, a.Name)
-		}
-		seen[key] = true
-		if !slices.Contains([]scim.AttrType{scim.String, scim.Boolean, scim.Decimal, scim.Integer, scim.DateTime, scim.Binary, scim.Reference, scim.Complex}, a.Type) {
-			return fmt.Errorf("schema: %s: attribute %q has unknown type %q", where, a.Name, a.Type)
-		}
-		if a.Type == scim.Complex {
-			if len(a.SubAttributes) == 0 {
-				return fmt.Errorf("schema: %s: complex attribute %q has no sub-attributes", where, a.Name)
-			}
-			for _, s := range a.SubAttributes {
-				if s.Type == scim.Complex {
-					return fmt.Errorf("schema: %s: sub-attribute %s.%s is complex, which RFC 7643 §2.3.8 forbids", where, a.Name, s.Name)
-				}
-			}
-			if err := checkAttributes(where+":"+a.Name, a.SubAttributes); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // ResourceTypes returns the registered resource types in registration order.

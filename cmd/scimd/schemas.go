@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/scimd/scimd/internal/schemaconfig"
+	"github.com/scimd/scimd/internal/server"
+	"github.com/scimd/scimd/internal/store/sqlstore"
+	"github.com/scimd/scimd/scim/schema"
+)
+
+// schemasUsage documents --schemas, which every command that opens the
+// database takes: the database's attribute indexes follow the schemas it
+// is opened with, so every command must see the same ones.
+const schemasUsage = "schema configuration: a file, or a directory of files, of extension schemas (RFC 7643 or WSO2 format) and resource types (docs/SCHEMAS.md); give every scimd command on a database the same one"
+
+// schemas is the schema registry a command works with.
+type schemas struct {
+	reg *schema.Registry
+	cfg *schemaconfig.Config // nil without configuration
+}
+
+// loadSchemas returns the built-in resource types with the configuration
+// at path applied, or without configuration if path is empty.
+func loadSchemas(path string) (*schemas, error) {
+	if path == "" {
+		reg, err := server.Registry()
+		return &schemas{reg: reg}, err
+	}
+	cfg, err := schemaconfig.Load(path, server.ResourceTypes())
+	if err != nil {
+		return nil, err
+	}
+	return &schemas{reg: cfg.Registry, cfg: cfg}, nil
+}
+
+// open opens the database with the registry, and refuses a configuration
+// that the stored resources don't meet (schemaconfig.Config.CheckStored).
+func (s *schemas) open(ctx context.Context, dsn string, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
+	st, err := openStore(ctx, dsn, s.reg, log, synchronous)
+	if err != nil {
+		return nil, err
+	}
+	if s.cfg != nil {
+		if err := s.cfg.CheckStored(ctx, st); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// openConfigured loads the schema configuration at path and opens the
+// database with it.
+func openConfigured(ctx context.Context, dsn, path string, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
+	s, err := loadSchemas(path)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx, dsn, log, synchronous)
+}
