@@ -49,9 +49,18 @@ func TestMain(m *testing.M) {
 
 // process is a running "scimd serve".
 type process struct {
-	cmd    *exec.Cmd
-	url    string
-	stdout *bytes.Buffer
+	cmd *exec.Cmd
+	url string
+	out string // the file its standard output goes to
+	log string // what it logged until it listened
+}
+
+// stdout returns what the process wrote to its standard output so far. The
+// process writes to the file directly, so what it wrote before logging a
+// line on stderr is there when the test reads that line.
+func (p *process) stdout() string {
+	b, _ := os.ReadFile(p.out)
+	return string(b)
 }
 
 var listeningRE = regexp.MustCompile(`addr=(\S+)`)
@@ -62,8 +71,13 @@ func start(t *testing.T, dir string, env []string, args ...string) *process {
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	p := &process{cmd: cmd, stdout: &bytes.Buffer{}}
-	cmd.Stdout = p.stdout
+	p := &process{cmd: cmd, out: filepath.Join(t.TempDir(), "stdout")}
+	out, err := os.Create(p.out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd.Stdout = out
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -76,13 +90,14 @@ func start(t *testing.T, dir string, env []string, args ...string) *process {
 	deadline := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
 	defer deadline.Stop()
 	for lines.Scan() {
+		p.log += lines.Text() + "\n"
 		if m := listeningRE.FindStringSubmatch(lines.Text()); m != nil && strings.Contains(lines.Text(), "scimd serving") {
 			p.url = "http://" + m[1]
 			go io.Copy(io.Discard, stderr)
 			return p
 		}
 	}
-	t.Fatalf("scimd serve did not start; stdout:\n%s", p.stdout)
+	t.Fatalf("scimd serve did not start; stdout:\n%s", p.stdout())
 	return nil
 }
 
@@ -107,9 +122,9 @@ var passwordRE = regexp.MustCompile(`with the password (\S+)`)
 func TestServeBootstrapsAdminOnce(t *testing.T) {
 	dir := t.TempDir()
 	p := start(t, dir, nil)
-	m := passwordRE.FindStringSubmatch(p.stdout.String())
+	m := passwordRE.FindStringSubmatch(p.stdout())
 	if m == nil || len(m[1]) < 20 {
-		t.Fatalf("no generated password of at least 20 characters printed; stdout:\n%s", p.stdout)
+		t.Fatalf("no generated password of at least 20 characters printed; stdout:\n%s", p.stdout())
 	}
 	if code, body := p.do(t, "GET", "/scim2/Users", "admin", m[1], ""); code != 200 || !strings.Contains(body, `"userName":"admin"`) {
 		t.Fatalf("GET /scim2/Users as admin: %d %s", code, body)
@@ -119,8 +134,8 @@ func TestServeBootstrapsAdminOnce(t *testing.T) {
 		t.Errorf("scimd exited with %v after SIGTERM, want a clean exit", err)
 	}
 	again := start(t, dir, nil, "--admin-password", "ignored-now")
-	if strings.Contains(again.stdout.String(), "password") {
-		t.Errorf("the second start printed a password:\n%s", again.stdout)
+	if strings.Contains(again.stdout(), "password") {
+		t.Errorf("the second start printed a password:\n%s", again.stdout())
 	}
 	if code, _ := again.do(t, "GET", "/scim2/Users", "admin", m[1], ""); code != 200 {
 		t.Errorf("the first password stopped working after a restart: %d", code)
