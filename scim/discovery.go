@@ -49,6 +49,16 @@ const (
 	UniqueGlobal UniquenessKind = "global"
 )
 
+// The values each characteristic can take, in RFC 7643's order, for
+// validating definitions and listing the choices in messages. Don't modify
+// them.
+var (
+	AttrTypes       = []AttrType{String, Boolean, Decimal, Integer, DateTime, Binary, Reference, Complex}
+	Mutabilities    = []MutabilityKind{ReadOnly, ReadWrite, Immutable, WriteOnly}
+	ReturnedKinds   = []ReturnedKind{ReturnedAlways, ReturnedNever, ReturnedDefault, ReturnedRequest}
+	UniquenessKinds = []UniquenessKind{UniqueNone, UniqueServer, UniqueGlobal}
+)
+
 // Attribute is an attribute definition as represented in a Schema resource
 // (RFC 7643 §7).
 type Attribute struct {

@@ -35,18 +35,21 @@ func loadSchemas(path string) (*schemas, error) {
 	return &schemas{reg: cfg.Registry, cfg: cfg}, nil
 }
 
-// open opens the database with the registry, and refuses a configuration
-// that the stored resources don't meet (schemaconfig.Config.CheckStored).
+// open opens the database with the registry, and logs what stored
+// resources lack of what the configuration requires
+// (schemaconfig.Config.Shortfalls).
 func (s *schemas) open(ctx context.Context, dsn string, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
 	st, err := openStore(ctx, dsn, s.reg, log, synchronous)
+	if err != nil || s.cfg == nil {
+		return st, err
+	}
+	short, err := s.cfg.Shortfalls(ctx, st)
 	if err != nil {
+		st.Close()
 		return nil, err
 	}
-	if s.cfg != nil {
-		if err := s.cfg.CheckStored(ctx, st); err != nil {
-			st.Close()
-			return nil, err
-		}
+	for _, msg := range short {
+		log.Warn(msg)
 	}
 	return st, nil
 }

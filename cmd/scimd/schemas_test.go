@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -66,9 +68,8 @@ func TestServeSchemas(t *testing.T) {
 	}
 }
 
-// TestServeRefusesSchemas checks that a configuration that is invalid, or
-// that the stored resources don't meet, stops scimd serve before it
-// listens, with a message naming the file and the problem.
+// TestServeRefusesSchemas checks that an invalid configuration stops scimd
+// serve before it listens, with a message naming the file and the problem.
 func TestServeRefusesSchemas(t *testing.T) {
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "scimd.db")
@@ -78,18 +79,40 @@ func TestServeRefusesSchemas(t *testing.T) {
 	if code != exitError || !strings.Contains(out, "bad.json:1") || !strings.Contains(out, `unknown type "int"`) {
 		t.Errorf("serve with an invalid schema file: exit %d\n%s", code, out)
 	}
+}
 
-	// The database holds a user (the admin), then an extension becomes
-	// required.
-	if code, out := runScimd("tenant", "create", "example.com", "--admin-password", "pw", "--db", db); code != exitOK {
-		t.Fatalf("tenant create: exit %d\n%s", code, out)
-	}
+// TestServeWarnsOfShortfalls: an extension that becomes required while
+// stored users lack it doesn't stop scimd (there would be no way to give
+// them values), but is logged, and a replace must supply it.
+func TestServeWarnsOfShortfalls(t *testing.T) {
+	dir := t.TempDir()
 	required := filepath.Join(dir, "required")
 	os.Mkdir(required, 0o755)
 	os.WriteFile(filepath.Join(required, "badge.json"), []byte(`{"id":"urn:example:ext:Badge","attributes":[{"name":"level","type":"integer"}]}`), 0o644)
 	os.WriteFile(filepath.Join(required, "types.yaml"), []byte("resourceTypes:\n  - name: User\n    schemaExtensions:\n      - schema: urn:example:ext:Badge\n        required: true\n"), 0o644)
-	code, out = runScimd("serve", "--db", db, "--schemas", required)
-	if code != exitError || !strings.Contains(out, "types.yaml:4: resource type User requires the extension urn:example:ext:Badge, but 1 stored User resource lacks it") {
-		t.Errorf("serve with a newly required extension: exit %d\n%s", code, out)
+	// The first start creates the administrator, who lacks the extension;
+	// the second start says so, and serves.
+	first := start(t, dir, nil, "--schemas", required, "--admin-password", "pw")
+	first.cmd.Process.Signal(syscall.SIGTERM)
+	first.cmd.Wait()
+	p := start(t, dir, nil, "--schemas", required)
+	if !strings.Contains(p.log, "types.yaml:4: resource type User requires the extension urn:example:ext:Badge, but 1 stored User resource lacks it") {
+		t.Errorf("no warning of the administrator lacking the required extension in:\n%s", p.log)
+	}
+	code, body := p.do(t, "GET", "/scim2/Users?filter=userName+eq+%22admin%22", "admin", "pw", "")
+	if code != 200 {
+		t.Fatalf("GET as admin: %d %s", code, body)
+	}
+	var list struct{ Resources []struct{ ID string } }
+	json.Unmarshal([]byte(body), &list)
+	if len(list.Resources) != 1 {
+		t.Fatalf("admin not found: %s", body)
+	}
+	path := "/scim2/Users/" + list.Resources[0].ID
+	if code, body := p.do(t, "PUT", path, "admin", "pw", `{"userName":"admin"}`); code != 400 || !strings.Contains(body, "urn:example:ext:Badge") {
+		t.Errorf("PUT without the required extension: %d %s", code, body)
+	}
+	if code, body := p.do(t, "PUT", path, "admin", "pw", `{"userName":"admin","urn:example:ext:Badge":{"level":3}}`); code != 200 {
+		t.Errorf("PUT with the required extension: %d %s", code, body)
 	}
 }

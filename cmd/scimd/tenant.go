@@ -22,7 +22,7 @@ func tenant(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	fs := newFlagSet("tenant", "scimd tenant create DOMAIN --admin-password PW [--db DSN]", stderr)
 	db := fs.String("db", "sqlite:./scimd.db", "database: sqlite:PATH")
 	password := fs.String("admin-password", "", "password of the tenant's admin, who logs in as admin@DOMAIN")
-	schemas := fs.String("schemas", "", schemasUsage)
+	schemaPath := fs.String("schemas", "", schemasUsage)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -40,7 +40,7 @@ func tenant(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if *password == "" {
 		return errUsage{"--admin-password is required"}
 	}
-	st, err := openConfigured(ctx, *db, *schemas, discardLogger(), "")
+	st, err := openConfigured(ctx, *db, *schemaPath, discardLogger(), "")
 	if err != nil {
 		return err
 	}

@@ -124,6 +124,9 @@ func (b *builder) read(path string) error {
 		}
 		defs = append(defs, d...)
 	}
+	if len(defs) == 0 {
+		return src.errorf(values[0].off, "the file defines no schema")
+	}
 	return b.define(defs, false)
 }
 

@@ -164,6 +164,11 @@ func TestInvalidConfigurations(t *testing.T) {
 			[]string{"a.json:3:18", "invalid JSON"}},
 		{"truncated JSON", map[string]string{"a.json": `{"id":"urn:x:y"`}, []string{"a.json", "end of the file"}},
 		{"empty file", map[string]string{"a.json": " \n"}, []string{"a.json", "empty"}},
+		{"no schema", map[string]string{"a.json": "[]"}, []string{"a.json:1", "defines no schema"}},
+		{"unique and never returned", map[string]string{"a.json": ext(`{"name":"pin","mutability":"writeOnly","returned":"never","uniqueness":"server"}`), "t.yaml": attach},
+			[]string{"a.json:1", `attribute "pin"`, "never returned", "409"}},
+		{"substring index on id", map[string]string{"a.json": device, "t.yaml": deviceType + "    substring: [id]\n"},
+			[]string{"t.yaml", `can't index "id" for substring search`}},
 		{"unknown type", map[string]string{"a.json": ext(`{"name":"level","type":"int"}`), "t.yaml": attach},
 			[]string{"a.json:1", `attribute "level"`, `unknown type "int"`}},
 		{"duplicate names", map[string]string{"a.json": ext("\n" + `{"name":"level"},` + "\n" + `{"name":"Level"}`), "t.yaml": attach},
@@ -266,7 +271,7 @@ func (c countLacking) CountLacking(_ context.Context, typ, key string) (int, err
 	return c[typ+" "+key], nil
 }
 
-func TestCheckStored(t *testing.T) {
+func TestShortfalls(t *testing.T) {
 	dir := write(t, map[string]string{
 		"badge.json": `{"id":"urn:example:ext:Badge","attributes":[{"name":"badge"}]}`,
 		"device.json": `{"id":"urn:example:Device","attributes":[{"name":"serial","required":true},{"name":"note"},` +
@@ -277,21 +282,21 @@ func TestCheckStored(t *testing.T) {
 	})
 	c := load(t, dir)
 	ctx := context.Background()
-	if err := c.CheckStored(ctx, countLacking{"User urn:example:ext:Badge": 0, "Device note": 5}); err != nil {
-		t.Errorf("CheckStored with nothing lacking = %v", err)
+	if short, err := c.Shortfalls(ctx, countLacking{"User urn:example:ext:Badge": 0, "Device note": 5}); err != nil || len(short) > 0 {
+		t.Errorf("Shortfalls with nothing required lacking = %q, %v", short, err)
 	}
 	for _, tt := range []struct {
 		lacking countLacking
 		want    string
 	}{
 		{countLacking{"User urn:example:ext:Badge": 3},
-			"types.yaml:4: resource type User requires the extension urn:example:ext:Badge, but 3 stored User resources lack it: make it optional, or give them a value first"},
+			"types.yaml:4: resource type User requires the extension urn:example:ext:Badge, but 3 stored User resources lack it: a PUT or PATCH of one of them must give it a value"},
 		{countLacking{"Device serial": 1},
 			`device.json:1: attribute "serial" of schema urn:example:Device is required, but 1 stored Device resource lacks it`},
 	} {
-		err := c.CheckStored(ctx, tt.lacking)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("CheckStored(%v) = %v, want %q", tt.lacking, err, tt.want)
+		short, err := c.Shortfalls(ctx, tt.lacking)
+		if err != nil || len(short) != 1 || !strings.Contains(short[0], tt.want) {
+			t.Errorf("Shortfalls(%v) = %q, %v; want %q", tt.lacking, short, err, tt.want)
 		}
 	}
 }

@@ -218,11 +218,11 @@ func attribute(f *fields, name string) (*scim.Attribute, error) {
 		}
 		return s
 	}
-	a.Type = enum(str(typeKey, string(scim.String)), attrTypes)
+	a.Type = enum(str(typeKey, string(scim.String)), scim.AttrTypes)
 	a.Description = str("description", "")
-	a.Mutability = enum(str("mutability", string(scim.ReadWrite)), mutabilities)
-	a.Returned = enum(str("returned", string(scim.ReturnedDefault)), returnedKinds)
-	a.Uniqueness = enum(str("uniqueness", string(scim.UniqueNone)), uniquenesses)
+	a.Mutability = enum(str("mutability", string(scim.ReadWrite)), scim.Mutabilities)
+	a.Returned = enum(str("returned", string(scim.ReturnedDefault)), scim.ReturnedKinds)
+	a.Uniqueness = enum(str("uniqueness", string(scim.UniqueNone)), scim.UniquenessKinds)
 	if err != nil {
 		return nil, err
 	}
@@ -249,10 +249,3 @@ func attribute(f *fields, name string) (*scim.Attribute, error) {
 	}
 	return a, nil
 }
-
-var (
-	attrTypes     = []scim.AttrType{scim.String, scim.Boolean, scim.Decimal, scim.Integer, scim.DateTime, scim.Binary, scim.Reference, scim.Complex}
-	mutabilities  = []scim.MutabilityKind{scim.ReadOnly, scim.ReadWrite, scim.Immutable, scim.WriteOnly}
-	returnedKinds = []scim.ReturnedKind{scim.ReturnedAlways, scim.ReturnedNever, scim.ReturnedDefault, scim.ReturnedRequest}
-	uniquenesses  = []scim.UniquenessKind{scim.UniqueNone, scim.UniqueServer, scim.UniqueGlobal}
-)

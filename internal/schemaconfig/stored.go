@@ -29,30 +29,34 @@ func (a *application) require(r requirement) {
 	a.requirements = append(a.requirements, r)
 }
 
-// CheckStored refuses the configuration if stored resources don't meet
-// it: a required extension, or a required attribute of a configured
-// resource type's schema, that some stored resources lack — they could be
-// read, but no longer replaced or patched. Run it on the opened store
-// before serving.
+// Shortfalls reports, one message each, what stored resources lack of
+// what the configuration requires: a required extension, or a required
+// attribute of a configured resource type's core schema. Such resources are
+// still served, and a PUT or PATCH of one must supply what it lacks, as any
+// request must; refusing to start instead would leave no way to give them
+// values with the requirement in place, and would make the bootstrap
+// administrator, created before any extension value exists, stop the next
+// start. scimd serve logs the messages at start-up.
 //
-// Required attributes inside extensions are not checked: the store can
+// Required attributes inside extensions are not counted: the store can
 // count only resources lacking a top-level key.
-func (c *Config) CheckStored(ctx context.Context, st Counter) error {
+func (c *Config) Shortfalls(ctx context.Context, st Counter) ([]string, error) {
+	var out []string
 	for _, r := range c.requirements {
 		n, err := st.CountLacking(ctx, r.typ, r.key)
 		if err != nil {
-			return fmt.Errorf("schemas: counting the stored %s resources that lack %s: %w", r.typ, r.key, err)
+			return nil, fmt.Errorf("schemas: counting the stored %s resources that lack %s: %w", r.typ, r.key, err)
 		}
 		if n > 0 {
 			verb := "lack"
 			if n == 1 {
 				verb = "lacks"
 			}
-			return fmt.Errorf("%s: %s, but %d stored %s resource%s %s it: make it optional, or give %s a value first",
-				r.at, r.what, n, r.typ, plural(n), verb, pronoun(n))
+			out = append(out, fmt.Sprintf("%s: %s, but %d stored %s resource%s %s it: a PUT or PATCH of %s must give it a value",
+				r.at, r.what, n, r.typ, plural(n), verb, pronoun(n)))
 		}
 	}
-	return nil
+	return out, nil
 }
 
 func plural(n int) string {
@@ -66,5 +70,5 @@ func pronoun(n int) string {
 	if n == 1 {
 		return "it"
 	}
-	return "them"
+	return "one of them"
 }

@@ -66,9 +66,9 @@ func reopen(t *testing.T, db, path string) (h *harness, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cfg.CheckStored(ctx, st); err != nil {
+	if short, err := cfg.Shortfalls(ctx, st); err != nil || len(short) > 0 {
 		st.Close()
-		t.Fatal(err)
+		t.Fatalf("stored resources lack what the configuration requires: %q, %v", short, err)
 	}
 	hasher := auth.NewHasher(fastHash, 0)
 	if _, err := server.Bootstrap(ctx, st, cfg.Registry, hasher, store.DefaultTenant, adminPassword, time.Now()); err != nil && !errors.Is(err, server.ErrAdminExists) {

@@ -260,12 +260,11 @@ func (b *binder) unknown(p AttrPath) error {
 		return b.errorf("unknown schema %s in %s: resource type %s has the schemas %s", quoted(p.URN), quoted(p.String()), b.rt.Name, b.schemaIDs())
 	}
 	top, ok := b.rt.Lookup(p.URN, p.Name, "")
-	if exts := b.rt.ExtensionsWith(p.Name); !ok && p.URN == "" && len(exts) > 1 {
-		urns := make([]string, len(exts))
-		for i, e := range exts {
-			urns[i] = quoted(e.ID + ":" + p.String())
+	if q := b.rt.Qualified(p.String()); !ok && q != nil {
+		for i := range q {
+			q[i] = quoted(q[i])
 		}
-		return b.errorf("%s is ambiguous: qualify it with its schema URN, as %s", quoted(p.String()), strings.Join(urns, " or "))
+		return b.errorf("%s is ambiguous: qualify it with its schema URN, as %s", quoted(p.String()), strings.Join(q, " or "))
 	}
 	if !ok {
 		return b.errorf("unknown attribute %s: resource type %s has no attribute %s", quoted(p.String()), b.rt.Name, quoted(p.Name))

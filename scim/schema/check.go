@@ -167,14 +167,14 @@ func checkAttributes(urn, parent string, attrs []*scim.Attribute) error {
 func checkAttribute(urn, path string, isSub bool, a *scim.Attribute) error {
 	fail := func(format string, args ...any) error { return attrError(urn, path, format, args...) }
 	switch {
-	case !slices.Contains(attrTypes, a.Type):
-		return fail("unknown type %q (want one of %s)", a.Type, joinAny(attrTypes))
-	case !slices.Contains(mutabilities, a.Mutability):
-		return fail("unknown mutability %q (want one of %s)", a.Mutability, joinAny(mutabilities))
-	case !slices.Contains(returnedKinds, a.Returned):
-		return fail("unknown returned %q (want one of %s)", a.Returned, joinAny(returnedKinds))
-	case !slices.Contains(uniquenesses, a.Uniqueness):
-		return fail("unknown uniqueness %q (want one of %s)", a.Uniqueness, joinAny(uniquenesses))
+	case !slices.Contains(scim.AttrTypes, a.Type):
+		return fail("unknown type %q (want one of %s)", a.Type, joinAny(scim.AttrTypes))
+	case !slices.Contains(scim.Mutabilities, a.Mutability):
+		return fail("unknown mutability %q (want one of %s)", a.Mutability, joinAny(scim.Mutabilities))
+	case !slices.Contains(scim.ReturnedKinds, a.Returned):
+		return fail("unknown returned %q (want one of %s)", a.Returned, joinAny(scim.ReturnedKinds))
+	case !slices.Contains(scim.UniquenessKinds, a.Uniqueness):
+		return fail("unknown uniqueness %q (want one of %s)", a.Uniqueness, joinAny(scim.UniquenessKinds))
 	case a.Type == scim.Complex && isSub:
 		return fail("a sub-attribute can't be complex (RFC 7643 §2.3.8)")
 	case a.Type == scim.Complex && len(a.SubAttributes) == 0:
@@ -196,17 +196,12 @@ func checkAttribute(urn, path string, isSub bool, a *scim.Attribute) error {
 			return fail("uniqueness %q is enforced on single-valued top-level attributes only", a.Uniqueness)
 		case a.Type != scim.String && a.Type != scim.Reference && a.Type != scim.DateTime && a.Type != scim.Binary:
 			return fail("uniqueness %q is enforced on string, reference, dateTime and binary attributes only, and this one is %s", a.Uniqueness, a.Type)
+		case a.Returned == scim.ReturnedNever:
+			return fail("uniqueness %q on an attribute that is never returned would tell anyone who can create resources, by a 409, which values are taken", a.Uniqueness)
 		}
 	}
 	return nil
 }
-
-var (
-	attrTypes     = []scim.AttrType{scim.String, scim.Boolean, scim.Decimal, scim.Integer, scim.DateTime, scim.Binary, scim.Reference, scim.Complex}
-	mutabilities  = []scim.MutabilityKind{scim.ReadOnly, scim.ReadWrite, scim.Immutable, scim.WriteOnly}
-	returnedKinds = []scim.ReturnedKind{scim.ReturnedAlways, scim.ReturnedNever, scim.ReturnedDefault, scim.ReturnedRequest}
-	uniquenesses  = []scim.UniquenessKind{scim.UniqueNone, scim.UniqueServer, scim.UniqueGlobal}
-)
 
 func joinAny[T ~string](values []T) string {
 	s := make([]string, len(values))

@@ -65,14 +65,13 @@ func (n *normalizer) member(key string, v any) error {
 	}
 	p, ok := n.rt.Resolve(key)
 	if !ok || p.Attr == nil {
-		if name, _, _ := strings.Cut(key, "."); v != nil && !strings.Contains(key, ":") {
-			if err := n.rt.ambiguous(name); err != nil {
-				return err
-			}
+		if v == nil {
+			return nil
 		}
-		if v != nil {
-			n.unknown = append(n.unknown, key)
+		if err := n.rt.ambiguous(key); err != nil {
+			return err
 		}
+		n.unknown = append(n.unknown, key)
 		return nil
 	}
 	value, err := NormalizeValue(p, v)

@@ -97,18 +97,36 @@ func (rt *ResourceType) ExtensionsWith(name string) []*scim.Schema {
 	return out
 }
 
-// ambiguous returns the error for a name without a URN that several
-// extensions have an attribute of, or nil.
-func (rt *ResourceType) ambiguous(name string) error {
+// Qualified returns, for an attribute path without a schema URN whose
+// name several extensions have an attribute of, the path qualified with
+// each of their URNs; nil if the path names its schema or is not
+// ambiguous.
+func (rt *ResourceType) Qualified(path string) []string {
+	if strings.Contains(path, ":") {
+		return nil
+	}
+	name, rest, _ := strings.Cut(path, ".")
 	exts := rt.ExtensionsWith(name)
 	if len(exts) < 2 {
 		return nil
 	}
-	urns := make([]string, len(exts))
+	out := make([]string, len(exts))
 	for i, e := range exts {
-		urns[i] = e.ID + ":" + findAttr(e.Attributes, name).Name
+		out[i] = e.ID + ":" + findAttr(e.Attributes, name).Name
+		if rest != "" {
+			out[i] += "." + rest
+		}
 	}
-	return scim.BadRequest(scim.InvalidValue, "attribute %q is ambiguous: name one of %s", name, quoteList(urns))
+	return out
+}
+
+// ambiguous returns the error for an attribute path without a URN that
+// several extensions have an attribute of, or nil.
+func (rt *ResourceType) ambiguous(path string) error {
+	if q := rt.Qualified(path); q != nil {
+		return scim.BadRequest(scim.InvalidValue, "attribute %q is ambiguous: name one of %s", path, quoteList(q))
+	}
+	return nil
 }
 
 // Resolve resolves an attribute path in the notation of RFC 7644 §3.10:

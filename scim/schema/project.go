@@ -40,10 +40,8 @@ func (rt *ResourceType) pathSet(param string, lists []string) (map[string]bool, 
 			}
 			p, ok := rt.Resolve(s)
 			if !ok {
-				if name, _, _ := strings.Cut(s, "."); !strings.Contains(s, ":") {
-					if err := rt.ambiguous(name); err != nil {
-						return nil, err
-					}
+				if err := rt.ambiguous(s); err != nil {
+					return nil, err
 				}
 				return nil, scim.BadRequest(scim.InvalidValue, "%s: %q is not an attribute of resource type %s", param, s, rt.Name)
 			}

@@ -132,7 +132,9 @@ func (rt *ResourceType) HasSchema(urn string) bool {
 func (rt *ResourceType) Schemas(doc map[string]any) []string {
 	out := []string{rt.Schema.ID}
 	for _, e := range rt.Extensions {
-		if _, ok := doc[e.Schema.ID]; ok {
+		// An extension object holding only values of attributes no longer
+		// declared (kept, hidden) is not part of the representation.
+		if m, ok := doc[e.Schema.ID].(map[string]any); ok && holdsDeclared(e.Schema.Attributes, m) {
 			out = append(out, e.Schema.ID)
 		}
 	}
@@ -201,6 +203,8 @@ func (r *Registry) add(rt *ResourceType) error {
 	return nil
 }
 
+// findSchema returns the schema of a list with the given URN (matched
+// case-insensitively), or nil.
 func findSchema(list []*scim.Schema, urn string) *scim.Schema {
 	for _, s := range list {
 		if strings.EqualFold(s.ID, urn) {
@@ -237,8 +241,11 @@ func (rt *ResourceType) resolveIndexes() error {
 	rt.text = nil
 	for _, s := range rt.Substring {
 		p, ok := rt.Resolve(s)
-		if !ok || p.Attr == nil || (p.Leaf().Type != scim.String && p.Leaf().Type != scim.Reference) {
-			return rtError(rt, "can't index %q for substring search: not a string attribute", s)
+		if !ok || p.Attr == nil || p.Attr.Name == "id" || p.Attr.Name == "meta" {
+			return rtError(rt, "can't index %q for substring search: not an attribute", s)
+		}
+		if t := p.Leaf().Type; t != scim.String && t != scim.Reference {
+			return rtError(rt, "can't index %q for substring search: not a string attribute, but %s", s, t)
 		}
 		rt.text = append(rt.text, p)
 	}
