@@ -303,8 +303,8 @@ func normalizeSingle(a *scim.Attribute, v any, where string) (any, error) {
 		if !ok {
 			return nil, typeError(where, a, v)
 		}
-		if f, err := num.Float64(); err != nil || math.IsInf(f, 0) {
-			return nil, scim.BadRequest(scim.InvalidValue, "attribute %q: %s is not a decimal number in range", where, num)
+		if f, err := num.Float64(); err != nil || math.IsInf(f, 0) || (f == 0 && !zeroLiteral(num)) {
+			return nil, scim.BadRequest(scim.InvalidValue, "attribute %q: %s is not a decimal number in range (a 64-bit IEEE 754 double)", where, num)
 		}
 		return num, nil
 	case scim.DateTime:
@@ -575,6 +575,13 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// zeroLiteral reports whether a JSON number is written as zero, rather
+// than as a number too small for a float64, which parses as zero too.
+func zeroLiteral(n json.Number) bool {
+	mantissa, _, _ := strings.Cut(strings.ToLower(string(n)), "e")
+	return strings.Trim(mantissa, "-+.0") == ""
 }
 
 // holdsDeclared reports whether obj has a member that attrs declares.

@@ -245,3 +245,20 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestNormalizeDecimal(t *testing.T) {
+	weight := with(attr("weight"), func(a *scim.Attribute) { a.Type = scim.Decimal })
+	p := Path{Schema: extension("urn:example:ext:Parcel", weight), Ext: true, Attr: weight}
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{"1.5", true}, {"0", true}, {"-0.0e10", true}, {"1e-320", true}, {"-2E+3", true},
+		{"1e400", false}, {"1e-400", false}, {"-0.000e-500", true}, {"-1e-999", false},
+	} {
+		_, err := NormalizeValue(p, json.Number(c.in))
+		if (err == nil) != c.ok {
+			t.Errorf("decimal %s: error %v, want ok=%v", c.in, err, c.ok)
+		}
+	}
+}
