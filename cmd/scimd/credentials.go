@@ -24,7 +24,7 @@ type credentialFlags struct {
 }
 
 func (c *credentialFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.db, "db", "sqlite:./scimd.db", "database: sqlite:PATH")
+	fs.StringVar(&c.db, "db", "sqlite:./scimd.db", dbUsage)
 	fs.StringVar(&c.tenant, "tenant", "", "tenant domain (default: the default tenant)")
 	fs.StringVar(&c.scopes, "scopes", "", "space-separated scopes, e.g. \"internal_user_mgt_create internal_user_mgt_list\"")
 	fs.StringVar(&c.profile, "profile", server.ProfileRFC, "compatibility profile of its requests: rfc, entra or okta")
@@ -68,7 +68,7 @@ func (c *credentialFlags) openStore(ctx context.Context) (*sqlstore.DB, error) {
 }
 
 func (c *credentialFlags) openWith(ctx context.Context, sch *schemas) (*sqlstore.DB, error) {
-	st, err := sch.open(ctx, c.db, discardLogger(), "")
+	st, err := sch.open(ctx, c.db, sqlstore.Options{Indexes: sqlstore.KeepIndexes})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 // Command scimd is the scimd SCIM 2.0 server and its administration tool.
 //
-//	scimd serve [--addr 127.0.0.1:8080] [--db sqlite:./scimd.db] ...
+//	scimd serve [--addr 127.0.0.1:8080] [--db sqlite:./scimd.db | postgres://...] ...
 //	scimd tenant create DOMAIN --admin-password PW
 //
 // Run "scimd help" for every command.
@@ -30,6 +30,8 @@ usage:
   scimd tenant create DOMAIN --admin-password PW   create a tenant and its admin
   scimd client create --name N --scopes "S ..."    create an OAuth 2.0 client (client credentials)
   scimd token create --scopes "S ..."              create an API token (also: token list, token revoke ID)
+  scimd migrate                                    bring the database's schema up to date, without serving
+  scimd copy --from DSN --to DSN                   copy a whole database, e.g. from SQLite to PostgreSQL
   scimd help                                       show this help
 
 Run "scimd COMMAND --help" for a command's flags.
@@ -63,6 +65,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		err = client(ctx, args[1:], stdout, stderr, getenv)
 	case "token":
 		err = token(ctx, args[1:], stdout, stderr, getenv)
+	case "migrate":
+		err = migrate(ctx, args[1:], stdout, stderr, getenv)
+	case "copy":
+		err = copyDB(ctx, args[1:], stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scimd/scimd/internal/store/sqlstore/pgtest"
 )
 
 // binary is the scimd executable built once for the tests that run it as a
@@ -43,6 +45,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	pgtest.Stop() // the PostgreSQL that tests needing one started, if any
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/scimd/scimd/internal/schemaconfig"
 	"github.com/scimd/scimd/internal/server"
@@ -11,8 +10,8 @@ import (
 )
 
 // schemasUsage documents --schemas, which every command that opens the
-// database takes: the database's attribute indexes follow the schemas it
-// is opened with, so every command must see the same ones.
+// database takes: the server's attribute indexes follow its schemas, and
+// configured resource types bring scopes of their own.
 const schemasUsage = "schema configuration: a file, or a directory of files, of extension schemas (RFC 7643 or WSO2 format) and resource types (docs/SCHEMAS.md); give every scimd command on a database the same one"
 
 // schemas is the schema registry a command works with.
@@ -35,11 +34,17 @@ func loadSchemas(path string) (*schemas, error) {
 	return &schemas{reg: cfg.Registry, cfg: cfg}, nil
 }
 
-// open opens the database with the registry, and logs what stored
-// resources lack of what the configuration requires
-// (schemaconfig.Config.Shortfalls).
-func (s *schemas) open(ctx context.Context, dsn string, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
-	st, err := openStore(ctx, dsn, s.reg, log, synchronous)
+// open opens the database with the registry and opts, and logs (to
+// opts.Logger) what stored resources lack of what the configuration
+// requires (schemaconfig.Config.Shortfalls). Commands that run beside a
+// server keep its indexes (sqlstore.KeepIndexes): their schemas may not be
+// the server's.
+func (s *schemas) open(ctx context.Context, dsn string, opts sqlstore.Options) (*sqlstore.DB, error) {
+	opts.Registry = s.reg
+	if opts.Logger == nil {
+		opts.Logger = discardLogger()
+	}
+	st, err := sqlstore.Open(ctx, dsn, opts)
 	if err != nil || s.cfg == nil {
 		return st, err
 	}
@@ -49,17 +54,17 @@ func (s *schemas) open(ctx context.Context, dsn string, log *slog.Logger, synchr
 		return nil, err
 	}
 	for _, msg := range short {
-		log.Warn(msg)
+		opts.Logger.Warn(msg)
 	}
 	return st, nil
 }
 
 // openConfigured loads the schema configuration at path and opens the
 // database with it.
-func openConfigured(ctx context.Context, dsn, path string, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
+func openConfigured(ctx context.Context, dsn, path string, opts sqlstore.Options) (*sqlstore.DB, error) {
 	s, err := loadSchemas(path)
 	if err != nil {
 		return nil, err
 	}
-	return s.open(ctx, dsn, log, synchronous)
+	return s.open(ctx, dsn, opts)
 }

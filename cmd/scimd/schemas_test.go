@@ -66,6 +66,17 @@ func TestServeSchemas(t *testing.T) {
 	if code, body := p.do(t, "POST", "/t/example.com/scim2/Devices", "admin@example.com", "pw", `{"serial":"SN-1"}`); code != 201 {
 		t.Errorf("POST /t/example.com/scim2/Devices as the tenant's admin: %d %s", code, body)
 	}
+	// An admin command run without the schemas leaves the server's indexes
+	// alone: serial stays unique and searchable.
+	if code, out := runScimd("token", "list", "--db", db); code != exitOK {
+		t.Fatalf("token list without --schemas: exit %d\n%s", code, out)
+	}
+	if code, body := p.do(t, "POST", "/scim2/Devices", "admin", "pw", `{"serial":"SN-1"}`); code != 409 {
+		t.Errorf("a second SN-1 after token list without --schemas: %d %s", code, body)
+	}
+	if code, body := p.do(t, "GET", "/scim2/Devices?filter=serial+eq+%22SN-1%22", "admin", "pw", ""); code != 200 || !strings.Contains(body, `"totalResults":1`) {
+		t.Errorf("serial eq SN-1 after token list without --schemas: %d %s", code, body)
+	}
 }
 
 // TestServeRefusesSchemas checks that an invalid configuration stops scimd

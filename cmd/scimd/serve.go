@@ -78,7 +78,7 @@ func serveFlags(stderr io.Writer) (*serveConfig, *flag.FlagSet) {
 	c := &serveConfig{}
 	fs := newFlagSet("serve", "scimd serve [flags]", stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.StringVar(&c.db, "db", "sqlite:./scimd.db", "database: sqlite:PATH")
+	fs.StringVar(&c.db, "db", "sqlite:./scimd.db", dbUsage)
 	fs.StringVar(&c.adminPassword, "admin-password", "", "password of the bootstrap user admin, set when it is created (default: generated and printed once)")
 	fs.StringVar(&c.baseURL, "base-url", "", "absolute URL clients reach scimd at, used in meta.location, Location and $ref (default: derived from --addr)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "TLS certificate file (PEM)")
@@ -172,10 +172,6 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	return nil, errUsage{fmt.Sprintf("--log-format must be text or json, not %q", format)}
 }
 
-func openStore(ctx context.Context, dsn string, reg *schema.Registry, log *slog.Logger, synchronous string) (*sqlstore.DB, error) {
-	return sqlstore.Open(ctx, dsn, sqlstore.Options{Registry: reg, Logger: log, Synchronous: synchronous})
-}
-
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	c, err := parseServe(args, stderr, getenv)
 	if err != nil {
@@ -193,7 +189,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
-	st, err := openConfigured(ctx, c.db, c.schemas, log, c.synchronous)
+	// One scimd on its database keeps the indexes in step with its
+	// schemas; replicas sharing one don't undo each other's (scimd migrate
+	// changes them).
+	indexes := sqlstore.SyncIndexes
+	if sqlstore.Shared(c.db) {
+		indexes = sqlstore.CheckIndexes
+	}
+	st, err := openConfigured(ctx, c.db, c.schemas, sqlstore.Options{Logger: log, Synchronous: c.synchronous, Indexes: indexes})
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/scimd/scimd/internal/auth"
 	"github.com/scimd/scimd/internal/server"
 	"github.com/scimd/scimd/internal/store"
+	"github.com/scimd/scimd/internal/store/sqlstore"
 )
 
 // domainRE is what a tenant domain may look like: DNS labels.
@@ -20,7 +21,7 @@ var domainRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9
 // tenant runs "scimd tenant create DOMAIN --admin-password PW".
 func tenant(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("tenant", "scimd tenant create DOMAIN --admin-password PW [--db DSN]", stderr)
-	db := fs.String("db", "sqlite:./scimd.db", "database: sqlite:PATH")
+	db := fs.String("db", "sqlite:./scimd.db", dbUsage)
 	password := fs.String("admin-password", "", "password of the tenant's admin, who logs in as admin@DOMAIN")
 	schemaPath := fs.String("schemas", "", schemasUsage)
 	pos, err := parseArgs(fs, args)
@@ -40,7 +41,7 @@ func tenant(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 	if *password == "" {
 		return errUsage{"--admin-password is required"}
 	}
-	st, err := openConfigured(ctx, *db, *schemaPath, discardLogger(), "")
+	st, err := openConfigured(ctx, *db, *schemaPath, sqlstore.Options{Indexes: sqlstore.KeepIndexes})
 	if err != nil {
 		return err
 	}

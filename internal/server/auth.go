@@ -133,7 +133,8 @@ func (s *Server) basicLogin(r *http.Request, tenant, name, password string) (*pr
 		return l.who, nil
 	}
 	account := "user:" + schema.Fold(loginName(tenant, name))
-	if err := s.throttled(r, tenant, account); err != nil {
+	clear, err := s.admit(r, tenant, account)
+	if err != nil {
 		return nil, err
 	}
 	v, err, _ := s.logins.Do(string(key[:]), func() (any, error) {
@@ -142,32 +143,49 @@ func (s *Server) basicLogin(r *http.Request, tenant, name, password string) (*pr
 		return s.verify(ctx, key, tenant, loginName(tenant, name), password)
 	})
 	if errors.Is(err, errBadCredentials) {
-		s.loginFailed(r, tenant, account)
+		s.throttle.address.Fail(clientAddress(r))
 	}
 	if err != nil {
 		return nil, err
 	}
-	s.throttle.account.Reset(tenant + "/" + account)
+	if clear {
+		s.loginSucceeded(r, tenant, account)
+	}
 	return v.(*principal), nil
 }
 
-// throttled refuses an attempt for an account (or client) or from an
-// address that failed too often lately.
-func (s *Server) throttled(r *http.Request, tenant, account string) error {
-	for _, c := range []struct {
-		t   *auth.Throttle
-		key string
-	}{{s.throttle.account, tenant + "/" + account}, {s.throttle.address, clientAddress(r)}} {
-		if ok, wait := c.t.Allowed(c.key); !ok {
-			return &retryError{detail: "too many failed logins; try again in " + wait.Round(time.Second).String(), after: wait}
-		}
+// admit counts an attempt to log in as an account (a user or an OAuth
+// client), before its secret is checked, and refuses it if the account
+// failed too often lately (on any scimd sharing the database), or the
+// client's address did (on this one). clear says that a success must
+// clear the account's counts (loginSucceeded).
+func (s *Server) admit(r *http.Request, tenant, account string) (clear bool, err error) {
+	addr := clientAddress(r)
+	if ok, wait := s.throttle.address.Allowed(addr); !ok {
+		return false, tooManyFailures(wait)
 	}
-	return nil
+	// Counted even if the client hangs up: no guess goes uncounted.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
+	defer cancel()
+	wait, clear, err := s.throttle.account.attempt(ctx, tenant, account, addr)
+	if err != nil {
+		return false, err
+	}
+	if wait > 0 {
+		return false, tooManyFailures(wait)
+	}
+	return clear, nil
 }
 
-func (s *Server) loginFailed(r *http.Request, tenant, account string) {
-	s.throttle.account.Fail(tenant + "/" + account)
-	s.throttle.address.Fail(clientAddress(r))
+func tooManyFailures(wait time.Duration) error {
+	return &retryError{detail: "too many failed logins; try again in " + wait.Round(time.Second).String(), after: wait}
+}
+
+// loginSucceeded clears an account's counted attempts.
+func (s *Server) loginSucceeded(r *http.Request, tenant, account string) {
+	if err := s.throttle.account.succeeded(r.Context(), tenant, account, clientAddress(r)); err != nil {
+		s.log.Error("clearing counted login attempts", "err", err)
+	}
 }
 
 // clientAddress is the IP address a request comes from.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -388,4 +389,35 @@ func TestLoginThrottle(t *testing.T) {
 	}
 	// Other accounts are not affected.
 	h.must(http.StatusOK, req{path: "/scim2/Users"})
+
+	// Concurrent guesses are counted before any is checked: at most 10
+	// are checked at all.
+	h.createUser(`{"userName":"target","password":"right"}`)
+	statuses := make(chan int, 40)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			statuses <- h.do(req{path: "/scim2/Me", user: "target", password: fmt.Sprintf("guess-%d", i)}).status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	got := map[int]int{}
+	for st := range statuses {
+		got[st]++
+	}
+	if got[401] > 10 || got[401]+got[429] != 40 {
+		t.Errorf("40 concurrent guesses were answered %v: want at most 10 checked (401), the rest refused (429)", got)
+	}
+
+	// A successful login clears the count.
+	h.createUser(`{"userName":"forgetful","password":"right"}`)
+	for range 9 {
+		h.must(http.StatusUnauthorized, req{path: "/scim2/Me", user: "forgetful", password: "wrong"})
+	}
+	h.must(http.StatusOK, req{path: "/scim2/Me", user: "forgetful", password: "right"})
+	for range 10 {
+		h.must(http.StatusUnauthorized, req{path: "/scim2/Me", user: "forgetful", password: "wrong again"})
+	}
+	h.do(req{path: "/scim2/Me", user: "forgetful", password: "wrong again"}).scimError(t, 429, "", "too many")
 }

@@ -156,13 +156,19 @@ func (s *Server) authenticateClient(r *http.Request, tenant string, form url.Val
 		invalid.Detail = "client authentication is missing"
 		return nil, invalid
 	}
-	if err := s.throttled(r, tenant, "client:"+id); err != nil {
+	account := "client:" + id
+	clear, err := s.admit(r, tenant, account)
+	if err != nil {
+		var re *retryError
+		if !errors.As(err, &re) {
+			return nil, err
+		}
 		return nil, &oauthError{status: http.StatusTooManyRequests, Code: "invalid_request", Detail: err.Error()}
 	}
 	c, err := s.store.Client(r.Context(), tenant, id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.hasher.Burn(r.Context(), secret)
-		s.loginFailed(r, tenant, "client:"+id)
+		s.throttle.address.Fail(clientAddress(r))
 		return nil, invalid
 	}
 	if err != nil {
@@ -170,10 +176,13 @@ func (s *Server) authenticateClient(r *http.Request, tenant string, form url.Val
 	}
 	if err := s.hasher.Verify(r.Context(), c.SecretHash, secret); err != nil {
 		if errors.Is(err, auth.ErrMismatch) {
-			s.loginFailed(r, tenant, "client:"+id)
+			s.throttle.address.Fail(clientAddress(r))
 			return nil, invalid
 		}
 		return nil, err
+	}
+	if clear {
+		s.loginSucceeded(r, tenant, account)
 	}
 	return c, nil
 }

@@ -95,7 +95,8 @@ type Server struct {
 	external         *external
 	selfRegistration bool
 	throttle         struct {
-		account, address *auth.Throttle
+		account *lockout       // shared by every scimd on the database
+		address *auth.Throttle // this process's own
 	}
 
 	cursorSecret atomic.Pointer[[]byte] // the key sealing cursors, once read
@@ -147,9 +148,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.keys = newKeyring(s.store, s.now, s.tokenTTL)
 	s.selfRegistration = cfg.SelfRegistration
-	// An account (or client) may fail 10 times in 15 minutes; an address
-	// 100 times in 5 minutes: enough for people, not for guessing.
-	s.throttle.account = auth.NewThrottle(10, 15*time.Minute, s.now)
+	// An account (or client) may be tried 10 times from one address and
+	// 100 times in all in 15 minutes, and an address may fail 100 times in
+	// 5 minutes: enough for people, not for guessing.
+	s.throttle.account = &lockout{st: s.store, perSource: 10, perAccount: 100, window: 15 * time.Minute, now: s.now}
 	s.throttle.address = auth.NewThrottle(100, 5*time.Minute, s.now)
 	var err error
 	if s.external, err = newExternal(cfg.ExternalJWT, s.now); err != nil {

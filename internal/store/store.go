@@ -261,7 +261,25 @@ type Store interface {
 	// database, creating it on first use.
 	Secret(ctx context.Context, name string) ([]byte, error)
 
+	// CountLoginAttempts counts an attempt to log in under each of keys
+	// (accounts of the tenant, in the caller's terms; any strings) at now,
+	// in one transaction, and returns for each the attempts counted in its
+	// window: the window that began with the first attempt after the last
+	// one ended (window long before). Every process using the database
+	// counts in the same windows, so concurrent attempts anywhere all
+	// count. Ended windows are forgotten.
+	CountLoginAttempts(ctx context.Context, tenant string, keys []string, now time.Time, window time.Duration) ([]LoginCount, error)
+	// ClearLoginAttempts forgets the attempts counted under keys.
+	ClearLoginAttempts(ctx context.Context, tenant string, keys ...string) error
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// LoginCount is the number of login attempts counted under a key in its
+// current window, which began at Since.
+type LoginCount struct {
+	N     int
+	Since time.Time
 }

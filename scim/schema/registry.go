@@ -45,6 +45,17 @@ type Index struct {
 	Unique bool
 }
 
+// Form names the form of an index's values, which SearchDoc gives them:
+// the attribute's type, and whether its case is kept. Stored values are in
+// the form of their writing, so an index whose form changes is built anew.
+func (ix Index) Form() string {
+	a := ix.Path.Leaf()
+	if a.CaseExact {
+		return string(a.Type) + "/caseExact"
+	}
+	return string(a.Type)
+}
+
 // Indexed returns the attributes storage indexes for rt.
 func (rt *ResourceType) Indexed() []Index { return rt.indexed }
 

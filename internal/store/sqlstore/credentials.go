@@ -24,14 +24,14 @@ func (db *DB) CreateClient(ctx context.Context, tenant string, c *store.Client) 
 
 // Client returns an OAuth client.
 func (db *DB) Client(ctx context.Context, tenant, id string) (*store.Client, error) {
-	s, err := db.stmt(ctx, `SELECT name, secret_hash, scopes, profile, created FROM oauth_clients WHERE tenant = ? AND client_id = ?`)
-	if err != nil {
-		return nil, err
+	if !storable(tenant, id) {
+		return nil, store.ErrNotFound
 	}
 	c := &store.Client{ID: id}
 	var scopes string
 	var created int64
-	err = s.QueryRowContext(ctx, tenant, id).Scan(&c.Name, &c.SecretHash, &scopes, &c.Profile, &created)
+	err := db.queryRow(ctx, `SELECT name, secret_hash, scopes, profile, created FROM oauth_clients WHERE tenant = ? AND client_id = ?`,
+		tenant, id).Scan(&c.Name, &c.SecretHash, &scopes, &c.Profile, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -78,12 +78,8 @@ func scanToken(sc interface{ Scan(...any) error }, extra ...any) (*store.Token, 
 
 // TokenByHash returns a token by the hash of its secret.
 func (db *DB) TokenByHash(ctx context.Context, hash []byte) (string, *store.Token, error) {
-	s, err := db.stmt(ctx, `SELECT `+tokenColumns+`, tenant FROM api_tokens WHERE hash = ?`)
-	if err != nil {
-		return "", nil, err
-	}
 	var tenant string
-	t, err := scanToken(s.QueryRowContext(ctx, hash), &tenant)
+	t, err := scanToken(db.queryRow(ctx, `SELECT `+tokenColumns+`, tenant FROM api_tokens WHERE hash = ?`, hash), &tenant)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, store.ErrNotFound
 	}
@@ -110,6 +106,9 @@ func (db *DB) Tokens(ctx context.Context, tenant string) ([]*store.Token, error)
 
 // RevokeToken marks a token revoked.
 func (db *DB) RevokeToken(ctx context.Context, tenant, id string) error {
+	if !storable(tenant, id) {
+		return store.ErrNotFound
+	}
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := db.txExec(ctx, tx, (`UPDATE api_tokens SET revoked = 1 WHERE tenant = ? AND id = ?`), tenant, id)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 // scim/filter/testdata run through both. Every condition it emits is
 // two-valued (never NULL), so NOT means what it says.
 type compiler struct {
+	d      dialect
 	rt     *schema.ResourceType
 	tenant string
 	refs   func(rtype string) string // the URL prefix of a resource type's $refs
@@ -73,16 +74,16 @@ func (c *compiler) present(p schema.Path, s scope) string {
 	if s.rel != nil {
 		return c.val(s.rel[p.Sub.Name]) + " IS NOT NULL"
 	}
-	if sql, ok := c.relational(p, func(v valueExpr) string { return "1" }); ok {
+	if sql, ok := c.relational(p, func(v valueExpr) string { return c.d.boolean(true) }); ok {
 		return sql
 	}
 	if p.Attr.Name == "schemas" && p.Sub == nil && !s.elem {
-		return "1"
+		return c.d.boolean(true)
 	}
 	if v, ok := c.column(p, s); ok {
 		return c.val(v) + " IS NOT NULL"
 	}
-	return c.anyValue(p, s, func(v string) string { return v + " IS NOT NULL" })
+	return c.anyValue(p, s, c.d.present)
 }
 
 func (c *compiler) compare(e filter.Compare, s scope) string {
@@ -112,7 +113,10 @@ func (c *compiler) compare(e filter.Compare, s scope) string {
 		return sql
 	}
 	cand, narrowed := c.textCandidates(p, e, s) // first: its arguments come first
-	exact := c.anyValue(p, s, func(v string) string { return c.test(leaf, e.Op, e.Value, valueExpr{sql: v, folded: true}) })
+	if !narrowed {
+		cand, narrowed = c.containing(p, e, s)
+	}
+	exact := c.anyValue(p, s, func(v string) string { return c.test(leaf, e.Op, e.Value, valueExpr{sql: v, folded: true, json: true}) })
 	if narrowed {
 		return cand + " AND " + exact
 	}
@@ -121,35 +125,23 @@ func (c *compiler) compare(e filter.Compare, s scope) string {
 
 // test compiles "v OP literal" for one value v of attribute a.
 func (c *compiler) test(a *scim.Attribute, op filter.Op, lit any, v valueExpr) string {
+	value := func() string { return c.val(v) }
 	switch a.Type {
 	case scim.Integer, scim.Decimal:
 		f, _ := lit.(json.Number).Float64()
-		return "coalesce(typeof(" + c.val(v) + ") IN ('integer','real') AND " + c.val(v) + " " + sqlOp(op) + " " + c.arg(f) + ", 0)"
+		return c.d.number(value, sqlOp(op), f, c.arg)
 	case scim.Boolean:
 		b, _ := lit.(bool)
-		return "coalesce(" + c.val(v) + " = " + c.arg(boolInt(b)) + ", 0)"
+		return "coalesce(" + c.val(v) + " = " + c.d.jsonBool(b) + ", " + c.d.boolean(false) + ")"
 	}
 	if v.nanos {
 		t, _ := schema.ParseDateTime(lit.(string))
-		return "coalesce(" + c.val(v) + " " + sqlOp(op) + " " + c.arg(t.UnixNano()) + ", 0)"
+		return "coalesce(" + c.val(v) + " " + sqlOp(op) + " " + c.arg(t.UnixNano()) + ", " + c.d.boolean(false) + ")"
 	}
-	s := schema.SearchString(a, lit.(string))
 	if !v.folded {
 		v.sql = "lower(" + v.sql + ")" // relational values: ASCII type names
 	}
-	text := func() string { return "typeof(" + c.val(v) + ") = 'text' AND " }
-	switch op {
-	case filter.Co:
-		return "coalesce(" + text() + "instr(" + c.val(v) + ", " + c.arg(s) + ") > 0, 0)"
-	case filter.Sw:
-		return "coalesce(" + text() + "substr(" + c.val(v) + ", 1, length(" + c.arg(s) + ")) = " + c.arg(s) + ", 0)"
-	case filter.Ew:
-		if s == "" {
-			return "coalesce(" + text() + "1, 0)"
-		}
-		return "coalesce(" + text() + "substr(" + c.val(v) + ", -length(" + c.arg(s) + ")) = " + c.arg(s) + ", 0)"
-	}
-	return "coalesce(" + text() + c.val(v) + " " + sqlOp(op) + " " + c.arg(s) + ", 0)"
+	return c.d.text(value, v.json, op, schema.SearchString(a, lit.(string)), c.arg)
 }
 
 func sqlOp(op filter.Op) string {
@@ -181,13 +173,13 @@ func (c *compiler) anyValue(p schema.Path, s scope, test func(v string) string) 
 		if p.Sub != nil {
 			keys = append(keys, p.Sub.Name)
 		}
-		return test(jsonValue(s.doc, keys))
+		return test(c.d.value(s.doc, keys))
 	}
 	if p.Sub == nil {
-		return "EXISTS (SELECT 1 FROM json_each(" + s.doc + ", " + jsonPath(keys) + ") e WHERE " + test("e.value") + ")"
+		return "EXISTS (SELECT 1 FROM " + c.d.elements(s.doc, keys, "e") + " WHERE " + test("e.value") + ")"
 	}
-	return "EXISTS (SELECT 1 FROM json_each(" + s.doc + ", " + jsonPath(keys) + ") e WHERE " +
-		test(jsonValue("e.value", []string{p.Sub.Name})) + ")"
+	return "EXISTS (SELECT 1 FROM " + c.d.elements(s.doc, keys, "e") + " WHERE " +
+		test(c.d.value("e.value", []string{p.Sub.Name})) + ")"
 }
 
 // column returns the SQL value of an attribute the resources table keeps
@@ -246,10 +238,10 @@ func (c *compiler) valuePath(e filter.ValuePath, s scope) string {
 		keys = append(keys, p.Schema.ID)
 	}
 	keys = append(keys, p.Attr.Name)
-	if !p.Attr.MultiValued {
-		return c.cond(inner, scope{doc: s.doc, keys: keys, elem: true})
+	if !p.Attr.MultiValued { // its one value, if it has one
+		return "(" + c.d.present(c.d.value(s.doc, keys)) + " AND " + c.cond(inner, scope{doc: s.doc, keys: keys, elem: true}) + ")"
 	}
-	return "EXISTS (SELECT 1 FROM json_each(" + s.doc + ", " + jsonPath(keys) + ") v WHERE " +
+	return "EXISTS (SELECT 1 FROM " + c.d.elements(s.doc, keys, "v") + " WHERE " +
 		c.cond(inner, scope{doc: "v.value", elem: true}) + ")"
 }
 
@@ -260,16 +252,16 @@ func (c *compiler) schemas(e filter.Compare) string {
 	a := e.Path.Bound.Attr
 	lit := schema.SearchString(a, e.Value.(string))
 	if matchString(e.Op, schema.SearchString(a, c.rt.Schema.ID), lit) {
-		return "1"
+		return c.d.boolean(true)
 	}
 	var terms []string
 	for _, ext := range c.rt.Extensions {
 		if matchString(e.Op, schema.SearchString(a, ext.Schema.ID), lit) {
-			terms = append(terms, jsonValue("r.fdata", []string{ext.Schema.ID})+" IS NOT NULL")
+			terms = append(terms, c.d.present(c.d.value("r.fdata", []string{ext.Schema.ID})))
 		}
 	}
 	if len(terms) == 0 {
-		return "0"
+		return c.d.boolean(false)
 	}
 	return "(" + strings.Join(terms, " OR ") + ")"
 }
@@ -296,26 +288,6 @@ func matchString(op filter.Op, v, lit string) bool {
 	return false
 }
 
-// jsonPath renders keys as an SQLite JSON path: $."a"."b".
-func jsonPath(keys []string) string {
-	var b strings.Builder
-	b.WriteString("'$")
-	for _, k := range keys {
-		b.WriteString(`."`)
-		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(k, `"`, `""`), "'", "''"))
-		b.WriteString(`"`)
-	}
-	b.WriteString("'")
-	return b.String()
-}
-
-func jsonValue(doc string, keys []string) string {
-	if len(keys) == 0 {
-		return doc
-	}
-	return "json_extract(" + doc + ", " + jsonPath(keys) + ")"
-}
-
 // textCandidates narrows a substring test (co, sw, ew) on an attribute
 // indexed for substring search to the resources whose trigram index holds
 // every trigram of the literal. The test itself still decides.
@@ -323,17 +295,43 @@ func (c *compiler) textCandidates(p schema.Path, e filter.Compare, s scope) (str
 	if s.elem || (e.Op != filter.Co && e.Op != filter.Sw && e.Op != filter.Ew) {
 		return "", false
 	}
-	num := 0
 	for _, d := range c.text {
 		if d.path.String() == p.String() {
-			num = d.num
+			return c.d.textCandidates(schema.SearchString(p.Leaf(), e.Value.(string)), d.num, c.arg)
 		}
 	}
-	match := trigramQuery(schema.SearchString(p.Leaf(), e.Value.(string)))
-	if num == 0 || match == "" {
+	return "", false
+}
+
+// containing narrows an equality test on a string attribute to the
+// resources whose search document holds the literal at the attribute's
+// path, where the dialect has an index for that: the document
+// {"emails": [{"value": "x"}]} for emails.value eq "X". The test itself
+// still decides.
+func (c *compiler) containing(p schema.Path, e filter.Compare, s scope) (string, bool) {
+	if s.elem || e.Op != filter.Eq || (p.Sub == nil && p.Attr.Type == scim.Complex) {
 		return "", false
 	}
-	return "r.rid IN (SELECT rowid >> 6 FROM attr_text WHERE attr_text MATCH " + c.arg(match) + " AND (rowid & 63) = " + c.arg(num) + ")", true
+	switch p.Leaf().Type {
+	case scim.String, scim.Reference, scim.DateTime, scim.Binary:
+	default:
+		return "", false
+	}
+	return c.d.containing(func() (string, error) {
+		var v any = schema.SearchString(p.Leaf(), e.Value.(string))
+		if p.Sub != nil {
+			v = map[string]any{p.Sub.Name: v}
+		}
+		if p.Attr.MultiValued {
+			v = []any{v}
+		}
+		doc := map[string]any{p.Attr.Name: v}
+		if p.Ext {
+			doc = map[string]any{p.Schema.ID: doc}
+		}
+		js, err := json.Marshal(doc)
+		return string(js), err
+	}, c.arg)
 }
 
 // maxTrigrams bounds the trigrams a substring query looks up; more narrow

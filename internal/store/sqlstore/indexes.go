@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/scimd/scimd/internal/store"
@@ -13,7 +15,7 @@ import (
 
 // indexDef is an attribute index the database holds.
 type indexDef struct {
-	rtype, attr, kind string // kind: unique, value or text
+	rtype, attr, kind string // kind: text, or unique or value with the values' form ("value:string")
 	num               int    // text: the attribute's number in attr_text rowids
 }
 
@@ -23,28 +25,62 @@ type textDef struct {
 	path schema.Path
 }
 
-// syncIndexes makes the attribute indexes match the schema registry:
-// indexes it declares that the database lacks are built from the stored
-// resources, those it no longer declares are dropped.
-func (db *DB) syncIndexes(ctx context.Context) error {
-	have, err := db.indexDefs(ctx)
+// syncIndexes applies an IndexPolicy: it makes the attribute indexes
+// match the schema registry — indexes it declares that the database lacks
+// are built from the stored resources, those it no longer declares are
+// dropped — or checks that they do, or leaves them, using the text indexes
+// both have.
+func (db *DB) syncIndexes(ctx context.Context, policy IndexPolicy) (err error) {
+	have, err := db.indexDefs(ctx, db.write)
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err == nil {
+			db.indexes, err = db.indexDefs(ctx, db.write)
+		}
+	}()
 	db.textDefs = map[string][]textDef{}
 	want := map[indexDef]bool{}
+	numbered := maps.Clone(have) // the text indexes with their numbers, old and new
 	for _, rt := range db.reg.ResourceTypes() {
 		for _, ix := range rt.Indexed() {
 			kind := "value"
 			if ix.Unique {
 				kind = "unique"
 			}
-			want[indexDef{rtype: rt.Name, attr: ix.Path.String(), kind: kind}] = true
+			// The form is part of the kind, so that a definition whose
+			// values take another form is rebuilt.
+			want[indexDef{rtype: rt.Name, attr: ix.Path.String(), kind: kind + ":" + ix.Form()}] = true
 		}
 		for _, p := range rt.TextIndexed() {
-			d := indexDef{rtype: rt.Name, attr: p.String(), kind: "text", num: textNumber(have, rt.Name, p.String())}
-			want[d] = true
-			db.textDefs[rt.Name] = append(db.textDefs[rt.Name], textDef{num: d.num, path: p})
+			d := indexDef{rtype: rt.Name, attr: p.String(), kind: "text", num: textNumber(numbered, rt.Name, p.String())}
+			want[d], numbered[d] = true, true
+			if policy != KeepIndexes || have[d] {
+				db.textDefs[rt.Name] = append(db.textDefs[rt.Name], textDef{num: d.num, path: p})
+			}
+		}
+	}
+	switch {
+	case policy == KeepIndexes || maps.EqualFunc(have, want, func(bool, bool) bool { return true }):
+		return nil
+	case policy == CheckIndexes:
+		var stored bool
+		if err := db.write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM resources)`).Scan(&stored); err != nil {
+			return err
+		}
+		if stored {
+			return fmt.Errorf("sqlstore: the database's attribute indexes differ from those of the schemas given (%s): run scimd migrate with these schemas to change them, then start every replica with them", indexDiff(have, want))
+		}
+	}
+	// Drop first: a value and a unique index of one attribute share its
+	// attr_index rows' key, and dropping deletes them all, so an attribute
+	// that changes from one kind to the other must be dropped, then built.
+	for d := range have {
+		if !want[d] {
+			if err := db.dropIndex(ctx, d); err != nil {
+				return err
+			}
 		}
 	}
 	for d := range want {
@@ -54,18 +90,29 @@ func (db *DB) syncIndexes(ctx context.Context) error {
 			}
 		}
 	}
-	for d := range have {
-		if !want[d] {
-			if err := db.dropIndex(ctx, d); err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
 
-func (db *DB) indexDefs(ctx context.Context) (map[indexDef]bool, error) {
-	rows, err := db.write.QueryContext(ctx, `SELECT rtype, attr, kind, num FROM index_defs`)
+// indexDiff describes how the database's index definitions differ from
+// the wanted ones.
+func indexDiff(have, want map[indexDef]bool) string {
+	var parts []string
+	for d := range want {
+		if !have[d] {
+			parts = append(parts, "lacks "+d.rtype+"."+d.attr+" ("+d.kind+")")
+		}
+	}
+	for d := range have {
+		if !want[d] {
+			parts = append(parts, "has "+d.rtype+"."+d.attr+" ("+d.kind+")")
+		}
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}
+
+func (db *DB) indexDefs(ctx context.Context, q querier) (map[indexDef]bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT rtype, attr, kind, num FROM index_defs`)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +151,12 @@ func textNumber(have map[indexDef]bool, rtype, attr string) int {
 // a thousand at a time, and records it. A unique index on values that
 // collide fails, naming them.
 func (db *DB) buildIndex(ctx context.Context, d indexDef) error {
-
+	// Entries without a definition are leftovers: of a build that failed
+	// after some batches committed, or written by a server while another
+	// process, opened with other schemas, had dropped the definition.
+	if err := db.dropIndex(ctx, d); err != nil {
+		return err
+	}
 	var after int64
 	for {
 		rows, err := db.read.QueryContext(ctx, db.flavor.rebind(`SELECT rid, tenant, data FROM resources WHERE rtype = ? AND rid > ? ORDER BY rid LIMIT 1000`), d.rtype, after)

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -20,10 +21,21 @@ import (
 // registryWith is the default User type with extra indexes on nickName.
 func registryWith(t *testing.T, unique bool, indexes, substring []string) *schema.Registry {
 	t.Helper()
+	return registryWithNick(t, func(a *scim.Attribute) {
+		if unique {
+			a.Uniqueness = scim.UniqueServer
+		}
+	}, indexes, substring)
+}
+
+// registryWithNick is registryWith, with nickName's definition changed by
+// nick.
+func registryWithNick(t *testing.T, nick func(*scim.Attribute), indexes, substring []string) *schema.Registry {
+	t.Helper()
 	user := schema.UserSchema()
 	for _, a := range user.Attributes {
-		if a.Name == "nickName" && unique {
-			a.Uniqueness = scim.UniqueServer
+		if a.Name == "nickName" {
+			nick(a)
 		}
 	}
 	reg, err := schema.NewRegistry(&schema.ResourceType{Name: schema.UserType, Endpoint: "/Users", Schema: user, Indexes: indexes, Substring: substring})
@@ -94,5 +106,79 @@ func TestIndexSync(t *testing.T) {
 	page, err := db.List(ctx, store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.UserType}}, Count: 10})
 	if err != nil || page.Total != 3 {
 		t.Errorf("users after the indexes were dropped: %v, %v", page, err)
+	}
+}
+
+// TestIndexKindChange makes an indexed attribute unique and back: the
+// value and the unique index of one attribute share attr_index's key, so
+// each change must leave the index whole — filters find every resource,
+// and uniqueness is enforced while it is declared.
+func TestIndexKindChange(t *testing.T) {
+	ctx := context.Background()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "scimd.db")
+	open := func(reg *schema.Registry) *sqlstore.DB {
+		t.Helper()
+		db, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Registry: reg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	create := func(db *sqlstore.DB, name, nick string) error {
+		r := &store.Resource{Type: schema.UserType, ID: uuid.NewString(), Created: time.Now(), LastModified: time.Now(),
+			Doc: map[string]any{"userName": name, "nickName": nick}}
+		return db.Create(ctx, store.DefaultTenant, r, nil, "")
+	}
+	count := func(db *sqlstore.DB, reg *schema.Registry, f string) int {
+		t.Helper()
+		e, err := filter.Parse(f)
+		if err == nil {
+			e, err = filter.Bind(e, reg.ResourceType(schema.UserType))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := db.List(ctx, store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.UserType, Filter: e}}, Count: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Total
+	}
+
+	plain := registryWith(t, false, []string{"nickName"}, nil)
+	db := open(plain)
+	for i, nick := range []string{"Robin", "Alex"} {
+		if err := create(db, fmt.Sprintf("u%d", i), nick); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	unique := registryWith(t, true, nil, nil)
+	db = open(unique)
+	if got := count(db, unique, `nickName eq "robin"`); got != 1 {
+		t.Errorf("value index made unique: nickName eq \"robin\" finds %d users, want 1", got)
+	}
+	if err := create(db, "u9", "ROBIN"); !errors.As(err, new(*store.UniqueError)) {
+		t.Errorf("value index made unique: a second ROBIN: %v, want a *store.UniqueError", err)
+	}
+	db.Close()
+
+	db = open(plain)
+	if got := count(db, plain, `nickName eq "alex"`); got != 1 {
+		t.Errorf("unique index made a value index: nickName eq \"alex\" finds %d users, want 1", got)
+	}
+	db.Close()
+
+	// The index holds values as SearchDoc folds them: when nickName
+	// becomes caseExact, stored values must be indexed anew.
+	exact := registryWithNick(t, func(a *scim.Attribute) { a.CaseExact = true }, []string{"nickName"}, nil)
+	db = open(exact)
+	defer db.Close()
+	if got := count(db, exact, `nickName eq "Alex"`); got != 1 {
+		t.Errorf("nickName made caseExact: nickName eq \"Alex\" finds %d users, want 1", got)
+	}
+	if got := count(db, exact, `nickName eq "alex"`); got != 0 {
+		t.Errorf("nickName made caseExact: nickName eq \"alex\" finds %d users, want 0", got)
 	}
 }

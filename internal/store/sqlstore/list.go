@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scimd/scimd/internal/store"
+	"github.com/scimd/scimd/scim"
 )
 
 // sqlBuf builds a statement and its arguments in textual order.
@@ -86,13 +87,17 @@ func (db *DB) List(ctx context.Context, tenant string, lq store.Query) (*store.P
 func (db *DB) compileQuery(tenant string, lq store.Query) (where, key part, err error) {
 	var terms, keys []string
 	sorted := false
+	var kind keyKind // of the sort keys so far
 	for _, sel := range lq.Types {
 		rt := db.reg.ResourceType(sel.Type)
 		if rt == nil {
 			return part{}, part{}, fmt.Errorf("sqlstore: unknown resource type %q", sel.Type)
 		}
-		c := &compiler{rt: rt, tenant: tenant, refs: func(t string) string { return lq.Refs[t] }, text: db.textDefs[sel.Type]}
+		c := &compiler{d: db.flavor.sql, rt: rt, tenant: tenant, refs: func(t string) string { return lq.Refs[t] }, text: db.textDefs[sel.Type]}
 		term := "r.rtype = " + c.arg(sel.Type)
+		if err := checkLiterals(sel.Filter); err != nil {
+			return part{}, part{}, err
+		}
 		if sel.Filter != nil {
 			term += " AND (" + c.cond(sel.Filter, top) + ")"
 		}
@@ -106,6 +111,11 @@ func (db *DB) compileQuery(tenant string, lq store.Query) (where, key part, err 
 			}
 			sorted = true
 			key.args = append(key.args, c.args...)
+			sk := c.sortKind(*sel.SortBy)
+			if kind != 0 && sk != kind {
+				return part{}, part{}, scim.BadRequest(scim.InvalidValue, "sortBy: %s is a number for some of the resource types searched and a string for others; search them apart", sel.SortBy)
+			}
+			kind = sk
 		}
 		keys = append(keys, k)
 	}
@@ -138,12 +148,8 @@ func (db *DB) total(ctx context.Context, tenant string, lq store.Query, where pa
 		return n, err
 	}
 	for _, sel := range lq.Types {
-		s, err := db.stmt(ctx, `SELECT coalesce(sum(n), 0) FROM resource_counts WHERE tenant = ? AND rtype = ?`)
-		if err != nil {
-			return 0, err
-		}
 		var k int
-		if err := s.QueryRowContext(ctx, tenant, sel.Type).Scan(&k); err != nil {
+		if err := db.queryRow(ctx, `SELECT coalesce(sum(n), 0) FROM resource_counts WHERE tenant = ? AND rtype = ?`, tenant, sel.Type).Scan(&k); err != nil {
 			return 0, err
 		}
 		n += k
@@ -259,7 +265,8 @@ func sortValue(v any) any {
 // top-level key of their document.
 func (db *DB) CountLacking(ctx context.Context, typ, key string) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, db.flavor.rebind(`SELECT count(*) FROM resources WHERE rtype = ? AND `+
-		jsonValue("data", []string{key})+` IS NULL`), typ).Scan(&n)
+	d := db.flavor.sql
+	err := db.read.QueryRowContext(ctx, db.flavor.rebind(`SELECT count(*) FROM resources WHERE rtype = ? AND NOT (`+
+		d.present(d.value(db.flavor.dataJSON, []string{key}))+`)`), typ).Scan(&n)
 	return n, err
 }

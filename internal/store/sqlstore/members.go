@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 
 	"github.com/scimd/scimd/internal/store"
@@ -13,9 +14,12 @@ import (
 const inChunk = 500
 
 // resolve maps member ids to row ids within the tenant. Only users and
-// groups can be members.
+// groups can be members. Inside a write, the rows it finds are locked
+// against deletion until it commits, so that no membership outlives its
+// member.
 func (db *DB) resolve(ctx context.Context, q querier, tenant string, ids []string) (map[string]int64, error) {
 	out := make(map[string]int64, len(ids))
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !storable(id) }) // found nowhere
 	for start := 0; start < len(ids); start += inChunk {
 		chunk := ids[start:min(start+inChunk, len(ids))]
 		args := make([]any, 0, len(chunk)+1)
@@ -24,7 +28,7 @@ func (db *DB) resolve(ctx context.Context, q querier, tenant string, ids []strin
 			args = append(args, id)
 		}
 		rows, err := q.QueryContext(ctx, db.flavor.rebind(`SELECT id, rid FROM resources
-			WHERE tenant = ? AND rtype IN ('User', 'Group') AND id IN (`+placeholders(len(chunk))+`)`), args...)
+			WHERE tenant = ? AND rtype IN ('User', 'Group') AND id IN (`+placeholders(len(chunk))+`)`+db.flavor.lockForMember), args...)
 		if err != nil {
 			return nil, err
 		}
@@ -237,10 +241,10 @@ func ridArgs(rids []int64) (int, []any) {
 	return n, args
 }
 
-// query runs a read query: as a prepared statement on the read pool, or
-// directly inside a write transaction.
+// query runs a read query: as a prepared statement on the read pool where
+// the flavor prepares, else directly.
 func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
-	if q != db.read {
+	if q != db.read || !db.flavor.prepare {
 		return q.QueryContext(ctx, db.flavor.rebind(query), args...)
 	}
 	s, err := db.stmt(ctx, query)
@@ -253,17 +257,13 @@ func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (
 // GroupValues returns the values of an indexed Group attribute over all the
 // groups a resource belongs to, directly or through nested groups.
 func (db *DB) GroupValues(ctx context.Context, tenant, id, attr string) ([]string, error) {
-	s, err := db.stmt(ctx, `WITH RECURSIVE g(rid) AS (
+	rows, err := db.query(ctx, db.read, `WITH RECURSIVE g(rid) AS (
 			SELECT m.group_rid FROM members m JOIN resources r ON r.rid = m.member_rid WHERE r.id = ? AND r.tenant = ?
 			UNION
 			SELECT m.group_rid FROM members m JOIN g ON m.member_rid = g.rid
 		)
 		SELECT DISTINCT a.val FROM attr_index a JOIN g ON a.rid = g.rid
-		WHERE a.tenant = ? AND a.rtype = 'Group' AND a.attr = ? ORDER BY a.val`)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.QueryContext(ctx, id, tenant, tenant, attr)
+		WHERE a.tenant = ? AND a.rtype = 'Group' AND a.attr = ? ORDER BY a.val`, id, tenant, tenant, attr)
 	if err != nil {
 		return nil, err
 	}

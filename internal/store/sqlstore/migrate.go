@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -50,13 +51,47 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
+	if _, err := db.write.ExecContext(ctx, db.flavor.migrationsTable); err != nil {
 		return fmt.Errorf("sqlstore: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
 		if err := db.applyMigration(ctx, m); err != nil {
 			return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
 		}
+	}
+	return nil
+}
+
+// checkMigrated refuses a database that lacks migrations of this scimd,
+// instead of applying them.
+func (db *DB) checkMigrated(ctx context.Context) error {
+	ms, err := loadMigrations(db.flavor.migrations)
+	if err != nil {
+		return err
+	}
+	applied := map[int]bool{}
+	rows, err := db.read.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err == nil {
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return err
+			}
+			applied[v] = true
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+	}
+	var missing []string
+	for _, m := range ms {
+		if !applied[m.version] {
+			missing = append(missing, m.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("sqlstore: the database lacks %d migration(s) of this scimd (%s): upgrade the scimd serving it, or stop that and run scimd migrate on it", len(missing), strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -80,5 +115,9 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := db.txExec(ctx, tx, (`INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)`), m.version, m.name, time.Now().UnixNano()); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.applied = append(db.applied, m.name)
+	return nil
 }

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"unicode/utf8"
+
 	"github.com/scimd/scimd/scim/filter"
 	"github.com/scimd/scimd/scim/schema"
 )
@@ -13,6 +15,7 @@ type valueExpr struct {
 	args   []any // the arguments of sql's placeholders
 	folded bool
 	nanos  bool // a time column in Unix nanoseconds
+	json   bool // a JSON value (of the search document), not an SQL one
 }
 
 // val returns v's SQL and adds its arguments: call it exactly where, and
@@ -110,6 +113,9 @@ func (c *compiler) indexed(p schema.Path, e filter.Compare, s scope) (string, bo
 		return "", false
 	}
 	lit := schema.SearchString(p.Leaf(), e.Value.(string))
+	if !utf8.ValidString(lit) { // the filter parser allows none, but prefixUpper needs it
+		return "", false
+	}
 	head := "r.rid IN (SELECT rid FROM attr_index WHERE tenant = " + c.arg(c.tenant) + " AND rtype = " + c.arg(c.rt.Name) +
 		" AND attr = " + c.arg(p.String()) + " AND "
 	if e.Op != filter.Sw {
@@ -135,15 +141,24 @@ func (c *compiler) isIndexed(p schema.Path) bool {
 	return false
 }
 
-// prefixUpper returns the least string greater than every string that
-// starts with prefix in byte order, if there is one.
+// prefixUpper returns a string greater, in byte order, than every string
+// that starts with prefix and less than or equal to every greater string
+// that doesn't: prefix with its last character replaced by the next one
+// (dropping trailing U+10FFFF), valid UTF-8 if prefix is (PostgreSQL
+// accepts nothing else). There is none for "" and strings of U+10FFFF.
 func prefixUpper(prefix string) (string, bool) {
-	b := []byte(prefix)
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] < 0xff {
-			b[i]++
-			return string(b[:i+1]), true
+	for s := prefix; s != ""; {
+		r, n := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-n]
+		switch {
+		case r == utf8.MaxRune:
+			continue
+		case r == 0xD7FF: // the surrogates are not characters
+			r = 0xE000
+		default:
+			r++
 		}
+		return s + string(r), true
 	}
 	return "", false
 }

@@ -31,7 +31,8 @@ type indexEntry struct {
 }
 
 // encode prepares a document for storage: its JSON, its search form and the
-// values of its indexed attributes.
+// values of its indexed attributes. Documents about to be written go
+// through encodeNew, which checks them too.
 func (db *DB) encode(typ string, doc map[string]any) (*row, error) {
 	rt := db.reg.ResourceType(typ)
 	if rt == nil {
@@ -57,6 +58,16 @@ func (db *DB) encode(typ string, doc map[string]any) (*row, error) {
 	return r, nil
 }
 
+// encodeNew encodes a document about to be written, refusing what the
+// store can't keep (see checkRow).
+func (db *DB) encodeNew(typ string, doc map[string]any) (*row, error) {
+	r, err := db.encode(typ, doc)
+	if err != nil {
+		return nil, err
+	}
+	return r, checkRow(r)
+}
+
 // displayOf is what a resource shows as a member's or a group's "display":
 // its displayName, or else its userName.
 func displayOf(doc map[string]any) string {
@@ -79,7 +90,7 @@ func decodeDoc(data []byte) (map[string]any, error) {
 
 // Create stores a new resource with its members and password hash.
 func (db *DB) Create(ctx context.Context, tenant string, r *store.Resource, members []string, passwordHash string) error {
-	enc, err := db.encode(r.Type, r.Doc)
+	enc, err := db.encodeNew(r.Type, r.Doc)
 	if err != nil {
 		return err
 	}
@@ -90,22 +101,8 @@ func (db *DB) Create(ctx context.Context, tenant string, r *store.Resource, memb
 
 // insert writes a new resource, its index entries and its members.
 func (db *DB) insert(ctx context.Context, tx *sql.Tx, tenant string, r *store.Resource, enc *row, members []string, passwordHash string) error {
-	var rid int64
-	err := db.txQueryRow(ctx, tx, (`INSERT INTO resources
-		(tenant, rtype, id, version, created, modified, display, fdisplay, data, fdata, password)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING rid`),
-		tenant, r.Type, r.ID, r.Created.UnixNano(), r.LastModified.UnixNano(),
-		enc.display, enc.fdisplay, enc.data, enc.fdata, nullString(passwordHash)).Scan(&rid)
+	rid, err := db.insertRow(ctx, tx, tenant, r.Type, r.ID, 1, r.Created, r.LastModified, enc, passwordHash)
 	if err != nil {
-		return err
-	}
-	if err := db.insertIndex(ctx, tx, tenant, r.Type, rid, enc.index); err != nil {
-		return err
-	}
-	if err := db.insertText(ctx, tx, rid, enc.text); err != nil {
-		return err
-	}
-	if err := db.count(ctx, tx, tenant, r.Type, 1); err != nil {
 		return err
 	}
 	if len(members) > 0 {
@@ -117,14 +114,35 @@ func (db *DB) insert(ctx context.Context, tx *sql.Tx, tenant string, r *store.Re
 	return nil
 }
 
+// insertRow writes a resource's row, its index entries and its count,
+// and returns its row id.
+func (db *DB) insertRow(ctx context.Context, tx *sql.Tx, tenant, typ, id string, version int64, created, modified time.Time, enc *row, passwordHash string) (int64, error) {
+	var rid int64
+	err := db.txQueryRow(ctx, tx, `INSERT INTO resources
+		(tenant, rtype, id, version, created, modified, display, fdisplay, data, fdata, password)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rid`,
+		tenant, typ, id, version, created.UnixNano(), modified.UnixNano(),
+		enc.display, enc.fdisplay, enc.data, enc.fdata, nullString(passwordHash)).Scan(&rid)
+	if err != nil {
+		return 0, err
+	}
+	if err := db.insertIndex(ctx, tx, tenant, typ, rid, enc.index); err != nil {
+		return 0, err
+	}
+	if err := db.insertText(ctx, tx, rid, enc.text); err != nil {
+		return 0, err
+	}
+	return rid, db.count(ctx, tx, tenant, typ, 1)
+}
+
 // Bootstrap creates a tenant, its administrator and the administrator's
 // group in one transaction.
 func (db *DB) Bootstrap(ctx context.Context, tenant string, admin *store.Resource, passwordHash string, group *store.Resource) error {
-	userEnc, err := db.encode(admin.Type, admin.Doc)
+	userEnc, err := db.encodeNew(admin.Type, admin.Doc)
 	if err != nil {
 		return err
 	}
-	groupEnc, err := db.encode(group.Type, group.Doc)
+	groupEnc, err := db.encodeNew(group.Type, group.Doc)
 	if err != nil {
 		return err
 	}
@@ -179,14 +197,14 @@ func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 // with whether the resource is in a group and whether it has members, so
 // that a resource without relations costs one query.
 func (db *DB) Get(ctx context.Context, tenant, typ, id string, load store.Load) (*store.Resource, error) {
-	s, err := db.stmt(ctx, `SELECT rid, version, created, modified, data,
-		EXISTS (SELECT 1 FROM members WHERE member_rid = r.rid), EXISTS (SELECT 1 FROM members WHERE group_rid = r.rid)
-		FROM resources r WHERE id = ? AND tenant = ? AND rtype = ?`)
-	if err != nil {
-		return nil, err
+	if !storable(tenant, id) {
+		return nil, store.ErrNotFound
 	}
 	var inGroup, hasMembers bool
-	r, rid, err := scanResource(s.QueryRowContext(ctx, id, tenant, typ), typ, id, &inGroup, &hasMembers)
+	row := db.queryRow(ctx, `SELECT rid, version, created, modified, data,
+		EXISTS (SELECT 1 FROM members WHERE member_rid = r.rid), EXISTS (SELECT 1 FROM members WHERE group_rid = r.rid)
+		FROM resources r WHERE id = ? AND tenant = ? AND rtype = ?`, id, tenant, typ)
+	r, rid, err := scanResource(row, typ, id, &inGroup, &hasMembers)
 	if err != nil {
 		return nil, err
 	}
@@ -222,12 +240,15 @@ func scanResource(row *sql.Row, typ, id string, extra ...any) (*store.Resource, 
 
 // Update reads, changes and writes a resource in one transaction.
 func (db *DB) Update(ctx context.Context, tenant, typ, id string, readLoad, load store.Load, fn func(*store.Resource) (*store.Change, error)) (*store.Resource, error) {
+	if !storable(tenant, id) {
+		return nil, store.ErrNotFound
+	}
 	var (
 		out *store.Resource
 		rid int64
 	)
 	err := db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		r, id, err := scanResource(db.txQueryRow(ctx, tx, (`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
+		r, id, err := scanResource(db.txQueryRow(ctx, tx, `SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`+db.flavor.lockForUpdate, id, tenant, typ), typ, id)
 		if err != nil {
 			return err
 		}
@@ -271,7 +292,7 @@ func (db *DB) apply(ctx context.Context, tx *sql.Tx, tenant string, rid int64, o
 	}
 	enc := oldEnc
 	if ch.Doc != nil {
-		if enc, err = db.encode(old.Type, ch.Doc); err != nil {
+		if enc, err = db.encodeNew(old.Type, ch.Doc); err != nil {
 			return nil, err
 		}
 		if !bytes.Equal(enc.data, oldEnc.data) {
@@ -337,8 +358,11 @@ func containsEntry(list []indexEntry, e indexEntry) bool {
 // Delete removes a resource, its index entries and its memberships. The
 // groups it was a member of get a new version.
 func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(version int64) error) error {
+	if !storable(tenant, id) {
+		return store.ErrNotFound
+	}
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		r, rid, err := scanResource(db.txQueryRow(ctx, tx, (`SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`), id, tenant, typ), typ, id)
+		r, rid, err := scanResource(db.txQueryRow(ctx, tx, `SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`+db.flavor.lockForDelete, id, tenant, typ), typ, id)
 		if err != nil {
 			return err
 		}
@@ -385,13 +409,6 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // querier is what reads need of *sql.DB and *sql.Tx.

@@ -5,6 +5,28 @@ import (
 	"github.com/scimd/scimd/scim/schema"
 )
 
+// keyKind says how a sort key compares. One query sorts all its resource
+// types by keys of one kind (the SQL of a sort key has one type on
+// PostgreSQL).
+type keyKind int
+
+const (
+	stringKey keyKind = iota + 1
+	numberKey
+)
+
+// sortKind returns the kind of the sort key of p.
+func (c *compiler) sortKind(p schema.Path) keyKind {
+	if v, ok := c.column(p, top); ok && v.nanos {
+		return numberKey
+	}
+	switch p.Leaf().Type {
+	case scim.Integer, scim.Decimal, scim.Boolean:
+		return numberKey
+	}
+	return stringKey
+}
+
 // sortKey returns the SQL value resources are ordered by for sortBy p
 // (RFC 7644 §3.4.2.3): the attribute's search form (so caseExact=false
 // strings sort case-insensitively, dateTimes in time order, numbers
@@ -15,7 +37,11 @@ func (c *compiler) sortKey(p schema.Path) (string, error) {
 		return "", scim.BadRequest(scim.InvalidValue, "sortBy: resources can't be sorted by %s", p)
 	}
 	if v, ok := c.column(p, top); ok {
-		return c.val(v), nil
+		typ := p.Leaf().Type
+		if v.nanos {
+			typ = scim.Integer
+		}
+		return c.d.sortKey(c.val(v), typ, false), nil
 	}
 	keys := []string{}
 	if p.Ext {
@@ -28,10 +54,10 @@ func (c *compiler) sortKey(p schema.Path) (string, error) {
 		} else if p.Attr.Type == scim.Complex {
 			return "", scim.BadRequest(scim.InvalidValue, "sortBy: %s is complex; sort by one of its sub-attributes, e.g. %s.%s", p, p, p.Attr.SubAttributes[0].Name)
 		}
-		return jsonValue("r.fdata", keys), nil
+		return c.d.sortKey(c.d.value("r.fdata", keys), p.Leaf().Type, true), nil
 	}
 	if p.Attr.Type != scim.Complex {
-		return "json_extract(r.fdata, " + jsonPath(keys)[:len(jsonPath(keys))-1] + "[0]')", nil
+		return c.d.sortKey(c.d.first("r.fdata", keys), p.Attr.Type, true), nil
 	}
 	sub := p.Sub
 	if sub == nil {
@@ -44,8 +70,8 @@ func (c *compiler) sortKey(p schema.Path) (string, error) {
 			return "", scim.BadRequest(scim.InvalidValue, "sortBy: %s has no value sub-attribute; sort by one of its sub-attributes", p)
 		}
 	}
-	v := jsonValue("e.value", []string{sub.Name})
-	each := "FROM json_each(r.fdata, " + jsonPath(keys) + ") e WHERE " + v + " IS NOT NULL"
-	return "coalesce((SELECT " + v + " " + each + " AND " + jsonValue("e.value", []string{"primary"}) + " = 1 ORDER BY e.key LIMIT 1), " +
+	v := c.d.sortKey(c.d.value("e.value", []string{sub.Name}), sub.Type, true)
+	each := "FROM " + c.d.elements("r.fdata", keys, "e") + " WHERE " + v + " IS NOT NULL"
+	return "coalesce((SELECT " + v + " " + each + " AND " + c.d.value("e.value", []string{"primary"}) + " = " + c.d.jsonBool(true) + " ORDER BY e.key LIMIT 1), " +
 		"(SELECT " + v + " " + each + " ORDER BY e.key LIMIT 1))", nil
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimd/scimd/internal/store"
@@ -29,12 +31,36 @@ type DB struct {
 
 	stopCheckpoints func()               // nil unless SQLite
 	textDefs        map[string][]textDef // by resource type; set by syncIndexes
+	indexes         map[indexDef]bool    // the database's attribute indexes, as syncIndexes left them
+	applied         []string             // the migrations Open applied
 
 	stmts  sync.Map // query text → *sql.Stmt on read
 	wstmts sync.Map // query text → *sql.Stmt on write
+
+	lastPurge atomic.Int64 // when CountLoginAttempts last removed ended windows (Unix ns)
 }
 
 var _ store.Store = (*DB)(nil)
+
+// IndexPolicy says what Open does when the database's attribute indexes
+// differ from those the registry declares.
+type IndexPolicy int
+
+const (
+	// SyncIndexes builds the indexes the registry declares that the
+	// database lacks, from the stored resources, and drops those it no
+	// longer declares.
+	SyncIndexes IndexPolicy = iota
+	// KeepIndexes leaves them as they are: for commands beside running
+	// servers, whose registry may not be the servers'. Substring search
+	// uses the indexes both have.
+	KeepIndexes
+	// CheckIndexes refuses a database whose indexes differ, unless it
+	// holds no resources yet (its indexes are then built): for the
+	// replicas of a scaled-out deployment, which must not undo each
+	// other's schemas; scimd migrate changes them.
+	CheckIndexes
+)
 
 // Options configure Open.
 type Options struct {
@@ -46,10 +72,25 @@ type Options struct {
 	// an acknowledged write survives power loss) or "NORMAL" (survives a
 	// crash of scimd, not of the machine).
 	Synchronous string
+	// Indexes says what Open does when the database's attribute indexes
+	// differ from those the registry declares; the default builds and
+	// drops indexes to match.
+	Indexes IndexPolicy
+	// NoMigrate refuses a database that lacks migrations of this scimd
+	// instead of applying them: for reading a database that an older scimd
+	// may be serving (the source of Copy).
+	NoMigrate bool
 }
 
-// Open opens the database named by dsn ("sqlite:path" or a bare path for
-// SQLite) and applies pending migrations.
+// Open opens the database named by dsn — "sqlite:PATH" (or a bare path)
+// for SQLite, a postgres:// or postgresql:// URL for PostgreSQL — applies
+// pending migrations and makes the attribute indexes match the registry's,
+// or not, as Options.Indexes says.
+// On PostgreSQL that happens under an advisory lock, so that processes
+// starting together wait for each other.
+//
+// A PostgreSQL URL takes libpq's parameters (sslmode, sslrootcert, ...)
+// and pool_max_conns, the most connections the store opens (default 16).
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.Registry == nil {
 		return nil, errors.New("sqlstore: Options.Registry is required")
@@ -60,24 +101,55 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	path, ok := strings.CutPrefix(dsn, "sqlite:")
-	if !ok && strings.Contains(dsn, "://") {
-		return nil, fmt.Errorf("sqlstore: unsupported database %q (want sqlite:PATH)", redact(dsn))
+	var (
+		db  *DB
+		err error
+	)
+	path, isSQLite := strings.CutPrefix(dsn, "sqlite:")
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err = openPostgres(ctx, dsn, opts)
+	case !isSQLite && strings.Contains(dsn, "://"):
+		return nil, fmt.Errorf("sqlstore: unsupported database %q (want sqlite:PATH or postgres://...)", redact(dsn))
+	default:
+		db, err = openSQLite(path, opts)
 	}
-	db, err := openSQLite(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := db.syncIndexes(ctx); err != nil {
+	if err := db.prepare(ctx, opts); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
+
+// prepare migrates the database (or checks that it needs no migration,
+// with opts.NoMigrate) and applies opts.Indexes, holding the flavor's
+// schema lock.
+func (db *DB) prepare(ctx context.Context, opts Options) error {
+	if db.flavor.lockSchema != nil {
+		release, err := db.flavor.lockSchema(ctx, db.write)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
+	migrate := db.migrate
+	if opts.NoMigrate {
+		migrate = db.checkMigrated
+	}
+	if err := migrate(ctx); err != nil {
+		return err
+	}
+	return db.syncIndexes(ctx, opts.Indexes)
+}
+
+// Applied returns the names of the migrations Open applied, oldest first.
+func (db *DB) Applied() []string { return db.applied }
+
+// Flavor returns the name of the database's dialect: sqlite or postgres.
+func (db *DB) Flavor() string { return db.flavor.name }
 
 func openSQLite(path string, opts Options) (*DB, error) {
 	if path == "" {
@@ -158,13 +230,32 @@ func (db *DB) Close() error {
 	if db.w != nil {
 		db.w.close()
 	}
+	if db.write == db.read {
+		return db.read.Close()
+	}
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Ping checks that the database answers a query.
+// Ping checks that the database answers, and that its attribute indexes
+// are those the store was opened with: another process, opened with other
+// schemas, may have changed them (scimd migrate), and then this one would
+// find too little and write index entries short.
 func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	have, err := db.indexDefs(ctx, db.read)
+	if err != nil {
+		return err
+	}
+	if !maps.Equal(have, db.indexes) {
+		return errors.New("sqlstore: the database's attribute indexes are no longer those of this process's schemas (another scimd, with other schemas, changed them): restart it with the same schemas")
+	}
+	return nil
+}
+
+// Shared reports whether the database at dsn may be used by several
+// scimd processes at once, as PostgreSQL may, rather than by one.
+func Shared(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // exec runs a write transaction: through the group-committing writer on
@@ -198,6 +289,17 @@ func (db *DB) execOnce(ctx context.Context, fn writeFunc) error {
 	return tx.Commit()
 }
 
+// queryRow runs a single-row read query, as a statement prepared once
+// where the flavor prepares.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.flavor.prepare {
+		if s, err := db.stmt(ctx, query); err == nil {
+			return s.QueryRowContext(ctx, args...)
+		}
+	}
+	return db.read.QueryRowContext(ctx, db.flavor.rebind(query), args...) // reports the error, if any
+}
+
 // stmt returns a prepared statement for a read query, preparing it once.
 func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s, ok := db.stmts.Load(query); ok {
@@ -214,11 +316,20 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return s, nil
 }
 
-// redact hides the password of a database URL.
+// redact hides the passwords of a database URL: the user's, and the
+// password and sslpassword parameters libpq takes in the query.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "(unparsable database URL)"
+	}
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
+		}
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }
@@ -245,6 +356,9 @@ func (db *DB) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, 
 
 // txExec executes a statement inside tx.
 func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if !db.flavor.prepare {
+		return tx.ExecContext(ctx, db.flavor.rebind(query), args...)
+	}
 	s, err := db.txStmt(ctx, tx, query)
 	if err != nil {
 		return nil, err
@@ -254,6 +368,9 @@ func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any)
 
 // txQueryRow runs a single-row query inside tx.
 func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
+	if !db.flavor.prepare {
+		return tx.QueryRowContext(ctx, db.flavor.rebind(query), args...)
+	}
 	s, err := db.txStmt(ctx, tx, query)
 	if err != nil {
 		return tx.QueryRowContext(ctx, db.flavor.rebind(query), args...) // reports the same error

@@ -26,12 +26,11 @@ func (db *DB) insertTenant(ctx context.Context, tx *sql.Tx, domain string) error
 
 // TenantExists reports whether domain is a tenant.
 func (db *DB) TenantExists(ctx context.Context, domain string) (bool, error) {
-	s, err := db.stmt(ctx, `SELECT 1 FROM tenants WHERE domain = ?`)
-	if err != nil {
-		return false, err
+	if !storable(domain) {
+		return false, nil
 	}
 	var one int
-	err = s.QueryRowContext(ctx, domain).Scan(&one)
+	err := db.queryRow(ctx, `SELECT 1 FROM tenants WHERE domain = ?`, domain).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -41,14 +40,13 @@ func (db *DB) TenantExists(ctx context.Context, domain string) (bool, error) {
 // Credential returns the password credential of a user, found by userName
 // case-insensitively through the userName index.
 func (db *DB) Credential(ctx context.Context, tenant, userName string) (*store.Credential, error) {
-	s, err := db.stmt(ctx, `SELECT r.id, r.data, coalesce(r.password, '') FROM attr_index a JOIN resources r ON r.rid = a.rid
-		WHERE a.tenant = ? AND a.rtype = 'User' AND a.attr = 'userName' AND a.val = ?`)
-	if err != nil {
-		return nil, err
+	if !storable(tenant, userName) {
+		return nil, store.ErrNotFound
 	}
 	var c store.Credential
 	var data []byte
-	err = s.QueryRowContext(ctx, tenant, db.userNameKey(userName)).Scan(&c.ID, &data, &c.PasswordHash)
+	err := db.queryRow(ctx, `SELECT r.id, r.data, coalesce(r.password, '') FROM attr_index a JOIN resources r ON r.rid = a.rid
+		WHERE a.tenant = ? AND a.rtype = 'User' AND a.attr = 'userName' AND a.val = ?`, tenant, db.userNameKey(userName)).Scan(&c.ID, &data, &c.PasswordHash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}

@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Tokens", testTokens},
 		{"SigningKeys", testSigningKeys},
 		{"CountLacking", testCountLacking},
+		{"LoginAttempts", testLoginAttempts},
+		{"ConcurrentLoginAttempts", testConcurrentLoginAttempts},
 	}
 	reg := registry(t)
 	for _, tt := range tests {
@@ -63,6 +65,11 @@ func Run(t *testing.T, newStore NewStore) {
 		s := newStore(t, reg)
 		t.Cleanup(func() { s.Close() })
 		testFilterCases(t, s, reg)
+	})
+	t.Run("Limits", func(t *testing.T) {
+		s := newStore(t, reg)
+		t.Cleanup(func() { s.Close() })
+		testLimits(t, s, reg)
 	})
 	t.Run("Sort", func(t *testing.T) {
 		s := newStore(t, reg)
