@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	pgtest.Stop() // the PostgreSQL that tests needing one started, if any
+	pgtest.Done() // stop the PostgreSQL that tests needing one started, if any
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,8 +27,8 @@ var fastHash = auth.Params{Memory: 64, Time: 1, Threads: 1}
 
 const adminPassword = "admin-secret"
 
-// harness is a real scimd (handler, SQLite in a temporary directory)
-// behind an httptest server.
+// harness is a real scimd (handler, SQLite in a temporary directory or a
+// PostgreSQL database: see testDSN) behind an httptest server.
 type harness struct {
 	t     *testing.T
 	srv   *httptest.Server
@@ -76,7 +75,7 @@ func startHarnessAdmin(t *testing.T, cfg server.Config, password string) *harnes
 			t.Fatal(err)
 		}
 	}
-	st, err := sqlstore.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "scimd.db"), sqlstore.Options{Registry: reg})
+	st, err := sqlstore.Open(context.Background(), testDSN(t), sqlstore.Options{Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,7 +205,7 @@ func findBinaries() (string, error) {
 			return d, nil
 		}
 	}
-	return "", fmt.Errorf("no PostgreSQL binaries (initdb and postgres) on PATH, in /usr/lib/postgresql/*/bin or in %s", EnvBin)
+	return "", fmt.Errorf("%w: no initdb and postgres on PATH, in /usr/lib/postgresql/*/bin or in %s", errNoPostgres, EnvBin)
 }
 
 func versionOf(binDir string) int {

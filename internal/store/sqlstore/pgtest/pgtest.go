@@ -9,10 +9,13 @@
 // does not order strings by their bytes, so that a query relying on the
 // database's collation where scimd needs byte order fails its tests.
 //
-// Without PostgreSQL, tests that need it fail with a message that says how
-// to get it; with SCIMD_TEST_POSTGRES=skip they are skipped instead. Use Main in TestMain to stop the cluster when the
-// tests end; should the binary die first, the cluster dies with it (on
-// Linux), and the next run removes its directory.
+// Where PostgreSQL is not installed (and SCIMD_TEST_POSTGRES names no
+// server), or with SCIMD_TEST_POSTGRES=skip, tests that need it are
+// skipped, loudly: Main ends the run with a notice of how many were, and
+// how to run them. A PostgreSQL that is installed or named but fails fails
+// them. Use Main in TestMain to stop the cluster when the tests end;
+// should the binary die first, the cluster dies with it (on Linux), and
+// the next run removes its directory.
 //
 // Run as root, the cluster runs as the user postgres (or nobody): initdb
 // refuses to run as root.
@@ -21,6 +24,7 @@ package pgtest
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -37,7 +41,8 @@ import (
 const (
 	// EnvDSN names an existing PostgreSQL server to create test databases
 	// on, as a URL: postgres://user:password@host:port/dbname; or is
-	// "skip", to skip the tests that need PostgreSQL.
+	// "skip", to skip the tests that need PostgreSQL as if it were not
+	// installed.
 	EnvDSN = "SCIMD_TEST_POSTGRES"
 	// EnvBin names the directory of initdb and postgres, when they are
 	// neither on PATH nor in /usr/lib/postgresql/*/bin.
@@ -64,23 +69,26 @@ type server struct {
 	template string
 }
 
-// Main runs a package's tests, stops the cluster if a test started one,
-// and reports how many tests were skipped for want of PostgreSQL:
+// Main runs a package's tests, then calls Done:
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 func Main(m *testing.M) int {
 	code := m.Run()
-	Stop()
-	if n := skipped.Load(); n > 0 {
-		fmt.Fprintf(os.Stderr, "\n*** pgtest: %d tests that need PostgreSQL were SKIPPED: %v\n\n", n, srvErr)
-	}
+	Done()
 	return code
 }
 
-// Stop stops the cluster, if one was started, and removes its directory.
-func Stop() {
+// Done stops the cluster, if a test started one, removes its directory,
+// and reports on standard error how many tests were skipped for want of
+// PostgreSQL.
+func Done() {
 	mu.Lock()
 	defer mu.Unlock()
+	if n := skipped.Load(); n > 0 {
+		fmt.Fprintf(os.Stderr, "\n*** pgtest: %d tests that need PostgreSQL were SKIPPED: %v\n"+
+			"*** Install PostgreSQL (Debian: apt-get install postgresql) or set %s to the URL of a server where tests may create databases.\n\n",
+			n, srvErr, EnvDSN)
+	}
 	if srv == nil {
 		return
 	}
@@ -93,8 +101,8 @@ func Stop() {
 }
 
 // DSN returns the URL of a new, empty database for t, which is dropped
-// when t and its subtests end. Without PostgreSQL it skips t (or fails it,
-// when SCIMD_TEST_POSTGRES_REQUIRED=1).
+// when t and its subtests end. Without PostgreSQL it skips t; with a
+// PostgreSQL that fails, it fails t.
 func DSN(t testing.TB) string {
 	t.Helper()
 	s, err := get()
@@ -122,7 +130,7 @@ func DSN(t testing.TB) string {
 // Env returns the environment under which a child process, such as
 // another run of the test binary, makes its databases on this process's
 // server, from the same template, instead of starting a cluster of its
-// own. Without PostgreSQL it skips t (or fails it) as DSN does.
+// own. Without PostgreSQL it skips t, or fails it, as DSN does.
 func Env(t testing.TB) []string {
 	t.Helper()
 	s, err := get()
@@ -132,16 +140,18 @@ func Env(t testing.TB) []string {
 	return []string{EnvDSN + "=" + s.base.String(), EnvTemplate + "=" + s.template}
 }
 
-// unavailable fails t for want of PostgreSQL, or skips it when
-// SCIMD_TEST_POSTGRES=skip.
+// errNoPostgres is why tests that need PostgreSQL are skipped.
+var errNoPostgres = errors.New("PostgreSQL is not installed")
+
+// unavailable skips t when there is no PostgreSQL, and fails it when the
+// PostgreSQL there is fails.
 func unavailable(t testing.TB, err error) {
 	t.Helper()
-	if os.Getenv(EnvDSN) == "skip" {
+	if errors.Is(err, errNoPostgres) {
 		skipped.Add(1)
-		t.Skipf("SKIPPED, needs PostgreSQL (%s=skip)", EnvDSN)
+		t.Skipf("SKIPPED, needs PostgreSQL: %v", err)
 	}
-	t.Fatalf("this test needs PostgreSQL: %v\n"+
-		"Install it (Debian: apt-get install postgresql), set %s to the URL of a server where tests may create databases, or set %s=skip to skip such tests.", err, EnvDSN, EnvDSN)
+	t.Fatalf("this test needs PostgreSQL, which failed: %v", err)
 }
 
 // get returns the server, starting the cluster on first use.
@@ -159,7 +169,7 @@ func open() (*server, error) {
 	switch dsn := os.Getenv(EnvDSN); dsn {
 	case "":
 	case "skip":
-		return nil, fmt.Errorf("%s=skip", EnvDSN)
+		return nil, fmt.Errorf("%w (%s=skip)", errNoPostgres, EnvDSN)
 	default:
 		u, err := url.Parse(dsn)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
