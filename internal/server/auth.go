@@ -117,9 +117,8 @@ type login struct {
 // basicLogin verifies a user name and password. Verified credentials are
 // cached; an entry in use is revalidated in the background before it
 // expires, by checking that the stored hash is the one the password was
-// verified against (no hash computation), and concurrent first logins with
-// the same credentials compute the hash once. Accounts and client
-// addresses that failed too often are refused before any hash is computed.
+// verified against (no hash computation). Other logins go through
+// checkSecret.
 func (s *Server) basicLogin(r *http.Request, tenant, name, password string) (*principal, error) {
 	if name == "" {
 		return nil, errBadCredentials
@@ -133,59 +132,56 @@ func (s *Server) basicLogin(r *http.Request, tenant, name, password string) (*pr
 		return l.who, nil
 	}
 	account := "user:" + schema.Fold(loginName(tenant, name))
-	clear, err := s.admit(r, tenant, account)
-	if err != nil {
-		return nil, err
-	}
-	v, err, _ := s.logins.Do(string(key[:]), func() (any, error) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
-		defer cancel()
+	v, err := s.checkSecret(r, tenant, account, key, func(ctx context.Context) (any, error) {
 		return s.verify(ctx, key, tenant, loginName(tenant, name), password)
 	})
-	if errors.Is(err, errBadCredentials) {
-		s.throttle.address.Fail(clientAddress(r))
-	}
 	if err != nil {
 		return nil, err
-	}
-	if clear {
-		s.loginSucceeded(r, tenant, account)
 	}
 	return v.(*principal), nil
 }
 
-// admit counts an attempt to log in as an account (a user or an OAuth
-// client), before its secret is checked, and refuses it if the account
-// failed too often lately (on any scimd sharing the database), or the
-// client's address did (on this one). clear says that a success must
-// clear the account's counts (loginSucceeded).
-func (s *Server) admit(r *http.Request, tenant, account string) (clear bool, err error) {
-	addr := clientAddress(r)
-	if ok, wait := s.throttle.address.Allowed(addr); !ok {
-		return false, tooManyFailures(wait)
-	}
-	// Counted even if the client hangs up: no guess goes uncounted.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
-	defer cancel()
-	wait, clear, err := s.throttle.account.attempt(ctx, tenant, account, addr)
-	if err != nil {
-		return false, err
-	}
-	if wait > 0 {
-		return false, tooManyFailures(wait)
-	}
-	return clear, nil
+// checkSecret checks a secret presented for an account (a user's password,
+// an OAuth client's secret) under the login throttle: the attempt is
+// counted, and refused if the account failed too often lately (on any
+// scimd sharing the database) or the client's address did (on this one),
+// before check computes a hash. check returns errBadCredentials for a
+// wrong secret. Concurrent attempts with the same credentials (key) share
+// one count and one check: a client that sends many requests at once with
+// a correct password computes one hash, and is not taken for a guesser.
+func (s *Server) checkSecret(r *http.Request, tenant, account string, key [32]byte, check func(context.Context) (any, error)) (any, error) {
+	v, err, _ := s.logins.Do(string(key[:]), func() (any, error) {
+		// Counted and checked even if the client hangs up: no guess
+		// goes uncounted, and the others waiting for it get an answer.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 30*time.Second)
+		defer cancel()
+		addr := clientAddress(r)
+		if ok, wait := s.throttle.address.Allowed(addr); !ok {
+			return nil, tooManyFailures(wait)
+		}
+		wait, clear, err := s.throttle.account.attempt(ctx, tenant, account, addr)
+		if err != nil {
+			return nil, err
+		}
+		if wait > 0 {
+			return nil, tooManyFailures(wait)
+		}
+		v, err := check(ctx)
+		switch {
+		case errors.Is(err, errBadCredentials):
+			s.throttle.address.Fail(addr)
+		case err == nil && clear:
+			if err := s.throttle.account.succeeded(ctx, tenant, account, addr); err != nil {
+				s.log.Error("clearing counted login attempts", "err", err)
+			}
+		}
+		return v, err
+	})
+	return v, err
 }
 
 func tooManyFailures(wait time.Duration) error {
 	return &retryError{detail: "too many failed logins; try again in " + wait.Round(time.Second).String(), after: wait}
-}
-
-// loginSucceeded clears an account's counted attempts.
-func (s *Server) loginSucceeded(r *http.Request, tenant, account string) {
-	if err := s.throttle.account.succeeded(r.Context(), tenant, account, clientAddress(r)); err != nil {
-		s.log.Error("clearing counted login attempts", "err", err)
-	}
 }
 
 // clientAddress is the IP address a request comes from.

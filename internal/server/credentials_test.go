@@ -410,6 +410,22 @@ func TestLoginThrottle(t *testing.T) {
 		t.Errorf("40 concurrent guesses were answered %v: want at most 10 checked (401), the rest refused (429)", got)
 	}
 
+	// Many requests at once with the right password, before any is
+	// cached (a client starting its workers), are one attempt, not 40.
+	h.createUser(`{"userName":"busy","password":"right"}`)
+	statuses = make(chan int, 40)
+	for range 40 {
+		wg.Go(func() { statuses <- h.do(req{path: "/scim2/Me", user: "busy", password: "right"}).status })
+	}
+	wg.Wait()
+	close(statuses)
+	for st := range statuses {
+		if st != http.StatusOK {
+			t.Errorf("40 concurrent logins with the right password: one got %d, want all 200", st)
+			break
+		}
+	}
+
 	// A successful login clears the count.
 	h.createUser(`{"userName":"forgetful","password":"right"}`)
 	for range 9 {

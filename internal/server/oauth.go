@@ -156,35 +156,33 @@ func (s *Server) authenticateClient(r *http.Request, tenant string, form url.Val
 		invalid.Detail = "client authentication is missing"
 		return nil, invalid
 	}
-	account := "client:" + id
-	clear, err := s.admit(r, tenant, account)
-	if err != nil {
-		var re *retryError
-		if !errors.As(err, &re) {
+	v, err := s.checkSecret(r, tenant, "client:"+id, s.creds.Key("client", tenant, id, secret), func(ctx context.Context) (any, error) {
+		c, err := s.store.Client(ctx, tenant, id)
+		if errors.Is(err, store.ErrNotFound) {
+			s.hasher.Burn(ctx, secret)
+			return nil, errBadCredentials
+		}
+		if err != nil {
 			return nil, err
 		}
-		return nil, &oauthError{status: http.StatusTooManyRequests, Code: "invalid_request", Detail: err.Error()}
-	}
-	c, err := s.store.Client(r.Context(), tenant, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.hasher.Burn(r.Context(), secret)
-		s.throttle.address.Fail(clientAddress(r))
-		return nil, invalid
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := s.hasher.Verify(r.Context(), c.SecretHash, secret); err != nil {
-		if errors.Is(err, auth.ErrMismatch) {
-			s.throttle.address.Fail(clientAddress(r))
-			return nil, invalid
+		if err := s.hasher.Verify(ctx, c.SecretHash, secret); err != nil {
+			if errors.Is(err, auth.ErrMismatch) {
+				return nil, errBadCredentials
+			}
+			return nil, err
 		}
+		return c, nil
+	})
+	var re *retryError
+	switch {
+	case errors.Is(err, errBadCredentials):
+		return nil, invalid
+	case errors.As(err, &re):
+		return nil, &oauthError{status: http.StatusTooManyRequests, Code: "invalid_request", Detail: err.Error()}
+	case err != nil:
 		return nil, err
 	}
-	if clear {
-		s.loginSucceeded(r, tenant, account)
-	}
-	return c, nil
+	return v.(*store.Client), nil
 }
 
 func formDecode(s string) string {
