@@ -68,13 +68,16 @@ const statusClientClosed = 499
 
 // writeError sends err as a SCIM error response, logging server-side failures.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+	se, internal := scimError(err)
+	if internal && r.Context().Err() != nil {
+		// The client went away and the work for it was cancelled: a
+		// cancelled query fails with context.Canceled, or, from pgx, as
+		// a connection it closed.
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "client went away", slog.String("method", r.Method),
-			slog.String("path", r.URL.Path))
+			slog.String("path", r.URL.Path), slog.Any("err", err))
 		w.WriteHeader(statusClientClosed)
 		return
 	}
-	se, internal := scimError(err)
 	if internal {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Any("err", err))

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/scimd/scimd/internal/store"
 )
 
 func TestPanicBecomesSCIMError(t *testing.T) {
@@ -23,22 +26,34 @@ func TestPanicBecomesSCIMError(t *testing.T) {
 	}
 }
 
-// A client that goes away is not a server failure: no error is logged.
+// A client that goes away is not a server failure: no error is logged,
+// whatever the interrupted work failed with.
 func TestClientGoneIsNotAnError(t *testing.T) {
-	var logged bytes.Buffer
-	s := &Server{log: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	ctx, cancel := context.WithCancel(context.Background())
+	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	w := httptest.NewRecorder()
-	s.writeError(w, httptest.NewRequest("GET", "/scim2/Users", nil).WithContext(ctx), fmt.Errorf("reading: %w", context.Canceled))
-	if w.Code != statusClientClosed || strings.Contains(logged.String(), "ERROR") || !strings.Contains(logged.String(), "client went away") {
-		t.Errorf("status %d, log %q", w.Code, logged.String())
+	cases := []struct {
+		name    string
+		ctx     context.Context
+		err     error
+		status  int
+		logged  string // what the log must hold
+		errored bool   // whether it is an error
+	}{
+		{"cancelled", gone, fmt.Errorf("reading: %w", context.Canceled), statusClientClosed, "client went away", false},
+		{"connection closed by the cancellation", gone, fmt.Errorf("query: %w", driver.ErrBadConn), statusClientClosed, "client went away", false},
+		{"client error", gone, store.ErrNotFound, http.StatusNotFound, "", false},
+		{"cancelled, client still there", context.Background(), fmt.Errorf("reading: %w", context.Canceled), http.StatusServiceUnavailable, "request failed", true},
+		{"failure, client still there", context.Background(), driver.ErrBadConn, http.StatusInternalServerError, "request failed", true},
 	}
-	// The same error while the client is still there is the server's failure.
-	logged.Reset()
-	w = httptest.NewRecorder()
-	s.writeError(w, httptest.NewRequest("GET", "/scim2/Users", nil), fmt.Errorf("reading: %w", context.Canceled))
-	if w.Code != http.StatusServiceUnavailable || !strings.Contains(logged.String(), "ERROR") {
-		t.Errorf("status %d, log %q", w.Code, logged.String())
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var logged bytes.Buffer
+			s := &Server{log: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+			w := httptest.NewRecorder()
+			s.writeError(w, httptest.NewRequest("GET", "/scim2/Users", nil).WithContext(c.ctx), c.err)
+			if w.Code != c.status || strings.Contains(logged.String(), "ERROR") != c.errored || !strings.Contains(logged.String(), c.logged) {
+				t.Errorf("status %d, log %q", w.Code, logged.String())
+			}
+		})
 	}
 }
