@@ -92,7 +92,62 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlstore: %s: %w", redact(dsn), err)
 	}
-	return &DB{flavor: postgresFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}, nil
+	db := &DB{flavor: postgresFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}
+	db.every(analyzeInterval, db.analyze)
+	return db, nil
+}
+
+// analyzeInterval is how often a store looks for tables whose statistics
+// are out of date.
+const analyzeInterval = 10 * time.Second
+
+// analyze refreshes the planner's statistics of the tables that changed
+// much since they were last analyzed. Autovacuum does too, but only after
+// its naptime (a minute) and on its own schedule; right after a large
+// import, stale statistics make PostgreSQL plan a filter's index lookup as
+// a scan of every resource — a thousand times slower — until it does. One
+// scimd at a time analyzes (an advisory lock); others skip their turn.
+func (db *DB) analyze(ctx context.Context) {
+	// A table is stale after 1000 changes or 10% of its rows, whichever
+	// is more (autovacuum: 50 changes or 10%).
+	rows, err := db.read.QueryContext(ctx, `SELECT relname FROM pg_stat_user_tables
+		WHERE relname IN ('resources', 'attr_index', 'attr_text', 'members')
+		AND n_mod_since_analyze >= greatest(1000, n_live_tup / 10)`)
+	if err != nil {
+		if ctx.Err() == nil {
+			db.log.Warn("looking for tables to analyze", "err", err)
+		}
+		return
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err == nil {
+			tables = append(tables, t)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil || len(tables) == 0 {
+		return
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return
+	}
+	defer tx.Rollback()
+	var locked bool
+	if err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(analyzeLock)).Scan(&locked); err != nil || !locked {
+		return
+	}
+	start := time.Now()
+	if _, err := tx.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
+		if ctx.Err() == nil {
+			db.log.Warn("ANALYZE failed", "tables", tables, "err", err)
+		}
+		return
+	}
+	if err := tx.Commit(); err == nil {
+		db.log.Debug("analyzed", "tables", tables, "took", time.Since(start))
+	}
 }
 
 func pgPool(cfg *pgx.ConnConfig, size int) *sql.DB {
@@ -120,9 +175,12 @@ func checkServer(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// schemaLock is the key of the advisory lock under which scimd migrates a
-// database ("scimd" in ASCII).
-const schemaLock = 0x73_63_69_6d_64
+// Keys of advisory locks: the one under which scimd migrates a database
+// ("scimd" in ASCII), and the one under which it analyzes tables.
+const (
+	schemaLock  = 0x73_63_69_6d_64
+	analyzeLock = schemaLock + 1
+)
 
 // advisoryLock takes a session-level advisory lock on a connection of its
 // own, which it keeps until released: migrations and index builds run on

@@ -3,11 +3,16 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
+	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/internal/store/sqlstore/pgtest"
 	"github.com/scimd/scimd/scim/schema"
 )
@@ -124,5 +129,46 @@ func TestRedact(t *testing.T) {
 		if got := redact(c.in); got != c.want {
 			t.Errorf("redact(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestPostgresAnalyzes checks that a store refreshes the statistics of
+// tables that grew, as after an import, without waiting for autovacuum.
+func TestPostgresAnalyzes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	reg, err := schema.NewRegistry(&schema.ResourceType{Name: schema.UserType, Endpoint: "/Users", Schema: schema.UserSchema()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, pgtest.DSN(t), Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.write.ExecContext(ctx, `ALTER TABLE resources SET (autovacuum_enabled = false)`); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 1200 {
+		u := &store.Resource{Type: schema.UserType, ID: uuid.NewString(), Created: time.Now(), LastModified: time.Now(),
+			Doc: map[string]any{"userName": fmt.Sprintf("user-%d", i)}}
+		if err := db.Create(ctx, "", u, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The statistics views learn of the inserts within a second or so.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		db.analyze(ctx)
+		var analyzed bool
+		if err := db.read.QueryRowContext(ctx, `SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'resources'`).Scan(&analyzed); err != nil {
+			t.Fatal(err)
+		}
+		if analyzed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("resources was not analyzed after 1200 inserts")
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }

@@ -29,10 +29,10 @@ type DB struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	stopCheckpoints func()               // nil unless SQLite
-	textDefs        map[string][]textDef // by resource type; set by syncIndexes
-	indexes         map[indexDef]bool    // the database's attribute indexes, as syncIndexes left them
-	applied         []string             // the migrations Open applied
+	stopBackground func()               // stops the work of every(): checkpoints, ANALYZE
+	textDefs       map[string][]textDef // by resource type; set by syncIndexes
+	indexes        map[indexDef]bool    // the database's attribute indexes, as syncIndexes left them
+	applied        []string             // the migrations Open applied
 
 	stmts  sync.Map // query text → *sql.Stmt on read
 	wstmts sync.Map // query text → *sql.Stmt on write
@@ -194,15 +194,17 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	}
 	db := &DB{flavor: sqliteFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}
 	db.w = newWriter(write, opts.Logger)
-	db.stopCheckpoints = db.checkpointer(time.Second)
+	db.every(time.Second, func(ctx context.Context) {
+		if _, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {
+			db.log.Warn("WAL checkpoint failed", "err", err)
+		}
+	})
 	return db, nil
 }
 
-// checkpointer copies the WAL into the database file every interval, with
-// PASSIVE checkpoints that neither wait for nor block the writer and the
-// readers. It returns a function that stops it.
-func (db *DB) checkpointer(interval time.Duration) func() {
-	done := make(chan struct{})
+// every runs fn every interval in the background until Close.
+func (db *DB) every(interval time.Duration, fn func(context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
@@ -210,22 +212,27 @@ func (db *DB) checkpointer(interval time.Duration) func() {
 		defer t.Stop()
 		for {
 			select {
-			case <-done:
+			case <-ctx.Done():
 				return
 			case <-t.C:
-				if _, err := db.write.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
-					db.log.Warn("WAL checkpoint failed", "err", err)
-				}
+				fn(ctx)
 			}
 		}
 	}()
-	return func() { close(done); <-stopped }
+	prev := db.stopBackground
+	db.stopBackground = func() {
+		cancel()
+		<-stopped
+		if prev != nil {
+			prev()
+		}
+	}
 }
 
 // Close stops the writer and closes the database.
 func (db *DB) Close() error {
-	if db.stopCheckpoints != nil {
-		db.stopCheckpoints()
+	if db.stopBackground != nil {
+		db.stopBackground()
 	}
 	if db.w != nil {
 		db.w.close()
