@@ -3,37 +3,99 @@
 # load tool (cmd/scimload) to CPU 1, concurrency 32 over loopback, a
 # warm-up, then several measured runs whose median is reported.
 #
-#   scripts/bench.sh [SUITE...]      suites: floor core patch auth bulk dataset (default: all
-#                                    but bulk and dataset, which take minutes)
+#   scripts/bench.sh [SUITE...]      suites: floor core patch auth bulk dataset replicas
+#                                    (default: floor core patch auth; bulk and dataset take
+#                                    minutes; replicas needs DB=postgres)
 #
 # Environment: RUNS (5), DURATION of each run (10s), WARMUP (3s), C (32),
-# USERS in the dataset suite (1000000), PORT (18080).
+# USERS in the bulk and dataset suites (1000000), PORT (18080), DB: sqlite
+# (default) or postgres — a throwaway PostgreSQL cluster the script starts
+# from the system's binaries, pinned to CPU 0 with scimd: the server side
+# keeps one CPU.
 set -euo pipefail
 
 RUNS=${RUNS:-5} DURATION=${DURATION:-10s} WARMUP=${WARMUP:-3s} C=${C:-32}
-USERS=${USERS:-1000000} PORT=${PORT:-18080}
+USERS=${USERS:-1000000} PORT=${PORT:-18080} DB=${DB:-sqlite}
 PASSWORD=bench-password
 URL=http://127.0.0.1:$PORT/scim2
+PGPORT=$((PORT + 2))
+# An extension with an indexed attribute, for the dataset suite's filter
+# on a configured attribute.
+EXT=urn:example:params:scim:schemas:extension:bench:2.0:User
 
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 pid=
+pids=()
 cleanup() {
 	stop_server
+	[[ $DB == postgres ]] && pg stop -m fast >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-# start_server starts scimd on a fresh database unless told to keep it.
-start_server() {
-	if [[ ${1:-} != keep ]]; then
+# pg runs pg_ctl on the benchmark cluster, pinned to CPU 0 (the cluster it
+# starts inherits that), as the user postgres when root (PostgreSQL refuses
+# to run as root).
+pg() {
+	local bin as=()
+	bin=$(dirname "$(command -v initdb || ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
+	(($(id -u) == 0)) && as=(runuser -u postgres --)
+	taskset -c 0 "${as[@]}" "$bin/pg_ctl" -D "$work/pg" "$@"
+}
+
+start_postgres() {
+	mkdir -p "$work/pg"
+	(($(id -u) == 0)) && chown postgres "$work" "$work/pg"
+	pg init -o "--auth=trust --username=bench --encoding=UTF8 --locale=C.UTF-8" >/dev/null
+	cat >>"$work/pg/postgresql.conf" <<-EOF
+		port = $PGPORT
+		listen_addresses = '127.0.0.1'
+		unix_socket_directories = ''
+		shared_buffers = 1GB
+		max_wal_size = 8GB
+	EOF
+	pg start -l "$work/pg/log" -w >/dev/null
+}
+
+# dsn names the database scimd uses, which new_db makes empty.
+dsn() {
+	if [[ $DB == postgres ]]; then
+		echo "postgres://bench@127.0.0.1:$PGPORT/scimd?sslmode=disable"
+	else
+		echo "sqlite:$work/scimd.db"
+	fi
+}
+
+new_db() {
+	if [[ $DB == postgres ]]; then
+		psql -qX "postgres://bench@127.0.0.1:$PGPORT/postgres" -c "DROP DATABASE IF EXISTS scimd WITH (FORCE)" -c "CREATE DATABASE scimd"
+	else
 		rm -f "$work"/scimd.db*
 	fi
-	taskset -c 0 "$work/scimd" serve --db "sqlite:$work/scimd.db" --addr "127.0.0.1:$PORT" \
-		--admin-password "$PASSWORD" --log-level warn &
-	pid=$!
-	for _ in $(seq 100); do
-		curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && return
+}
+
+# start_server starts scimd on a new database unless told to keep it, with
+# the flags given after that; start_replica starts one more on the same
+# database, on the next port.
+start_server() {
+	if [[ ${1:-} == keep ]]; then
+		shift
+	else
+		new_db
+	fi
+	start_replica "$PORT" "$@"
+}
+
+start_replica() {
+	local port=$1
+	shift
+	taskset -c 0 "$work/scimd" serve --db "$(dsn)" --addr "127.0.0.1:$port" \
+		--admin-password "$PASSWORD" --log-level warn "$@" &
+	pids+=($!)
+	pid=${pids[0]}
+	for _ in $(seq 300); do
+		curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && return
 		sleep 0.1
 	done
 	echo "scimd did not become ready" >&2
@@ -41,11 +103,12 @@ start_server() {
 }
 
 stop_server() {
-	if [[ -n $pid ]]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		pid=
-	fi
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	pids=()
+	pid=
 }
 
 load() {
@@ -125,7 +188,7 @@ suite_patch() {
 suite_auth() {
 	start_server
 	local token
-	token=$("$work/scimd" token create --db "sqlite:$work/scimd.db" --name bench \
+	token=$("$work/scimd" token create --db "$(dsn)" --name bench \
 		--scopes "internal_user_mgt_create internal_user_mgt_view internal_user_mgt_list" |
 		sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 	echo "== GET /Users/{id}, Basic"
@@ -145,21 +208,59 @@ suite_bulk() {
 	stop_server
 }
 
-# dataset: issue 3's targets on $USERS users, with the server's peak memory.
+# dataset: issue 3's targets on $USERS users, with the server's peak memory,
+# and issue 7's: a filter on an indexed attribute of a configured extension.
 suite_dataset() {
-	start_server
-	echo "== seeding $USERS users"
-	with_peak_rss taskset -c 1 "$work/scimload" -url "$URL" -password "$PASSWORD" -c "$C" -scenario seed-bulk -seed "$USERS" -bulk-size 1000
+	mkdir -p "$work/schemas"
+	cat >"$work/schemas/bench.json" <<-EOF
+		{"id": "$EXT", "name": "Bench", "attributes": [{"name": "badge", "type": "string",
+		 "multiValued": false, "required": false, "caseExact": false, "mutability": "readWrite",
+		 "returned": "default", "uniqueness": "none"}]}
+	EOF
+	cat >"$work/schemas/types.yaml" <<-EOF
+		resourceTypes:
+		  - name: User
+		    schemaExtensions: [{schema: "$EXT", required: false}]
+		    indexes: ["$EXT:badge"]
+	EOF
+	start_server --schemas "$work/schemas"
+	echo "== seeding $USERS users (userName and $EXT:badge)"
+	with_peak_rss taskset -c 1 "$work/scimload" -url "$URL" -password "$PASSWORD" -c "$C" -scenario seed-bulk -seed "$USERS" -bulk-size 1000 -attr "$EXT:badge"
 	stop_server
-	start_server keep
+	start_server keep --schemas "$work/schemas"
 	echo "== filter userName eq"
 	with_peak_rss load -scenario filter-eq -seed "$USERS"
+	echo "== filter $EXT:badge eq (indexed, configured)"
+	with_peak_rss load -scenario filter-eq -seed "$USERS" -attr "$EXT:badge"
 	echo "== filter userName co (4 digits), count=10"
 	with_peak_rss load -scenario filter-co -seed "$USERS"
 	echo "== page of 100 sorted by userName at a random offset"
 	with_peak_rss load -scenario sorted-page -seed "$USERS"
 	echo "== cursor walk, pages of 200"
 	with_peak_rss taskset -c 1 "$work/scimload" -url "$URL" -password "$PASSWORD" -scenario cursor-walk
+	stop_server
+}
+
+# replicas (DB=postgres): the read workloads on one replica, then on two
+# taking requests in turn — all of the server side on CPU 0, as always.
+suite_replicas() {
+	if [[ $DB != postgres ]]; then
+		echo "the replicas suite needs DB=postgres" >&2
+		exit 1
+	fi
+	start_server
+	load -scenario seed-bulk -seed 10000 >/dev/null
+	for n in 1 2; do
+		urls=$URL
+		if ((n == 2)); then
+			start_replica $((PORT + 1))
+			urls=$URL,http://127.0.0.1:$((PORT + 1))/scim2
+		fi
+		echo "== $n replica(s): GET /Users/{id}"
+		load -url "$urls" -scenario get-user
+		echo "== $n replica(s): filter userName eq"
+		load -url "$urls" -scenario filter-eq -seed 10000
+	done
 	stop_server
 }
 
@@ -170,7 +271,8 @@ suites=("$@")
 if ((${#suites[@]} == 0)); then
 	suites=(floor core patch auth)
 fi
-echo "# $(date -u +%Y-%m-%d), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3)"
+[[ $DB == postgres ]] && start_postgres
+echo "# $(date -u +%Y-%m-%d), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3), DB=$DB"
 for s in "${suites[@]}"; do
 	"suite_$s"
 done

@@ -47,7 +47,7 @@ type config struct {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	var c config
 	fs := flag.NewFlagSet("scimload", flag.ContinueOnError)
-	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080/scim2", "SCIM base URL")
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080/scim2", "SCIM base URL; several, comma-separated, take requests in turn (replicas of one database)")
 	fs.StringVar(&c.user, "user", "admin", "Basic user name")
 	fs.StringVar(&c.password, "password", "", "Basic password")
 	fs.StringVar(&c.token, "token", "", "bearer token (instead of Basic)")
@@ -234,14 +234,26 @@ func sleep(ctx context.Context, d time.Duration) {
 
 // client sends SCIM requests with the configured credentials.
 type client struct {
-	base string
-	hc   *http.Client
-	auth func(*http.Request)
+	bases []string
+	next  atomic.Uint64
+	hc    *http.Client
+	auth  func(*http.Request)
+}
+
+// base returns the base URL of a request: with several, each in turn.
+func (cl *client) base() string {
+	if len(cl.bases) == 1 {
+		return cl.bases[0]
+	}
+	return cl.bases[cl.next.Add(1)%uint64(len(cl.bases))]
 }
 
 func newClient(c config) *client {
 	tr := &http.Transport{MaxIdleConns: c.concurrency * 2, MaxIdleConnsPerHost: c.concurrency * 2, IdleConnTimeout: time.Minute}
-	cl := &client{base: strings.TrimRight(c.url, "/"), hc: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	cl := &client{hc: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+	for u := range strings.SplitSeq(c.url, ",") {
+		cl.bases = append(cl.bases, strings.TrimRight(strings.TrimSpace(u), "/"))
+	}
 	if c.token != "" {
 		cl.auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+c.token) }
 	} else {
@@ -257,7 +269,7 @@ func (cl *client) do(ctx context.Context, method, path string, body []byte, want
 	if body != nil {
 		rd = strings.NewReader(string(body))
 	}
-	r, err := http.NewRequestWithContext(ctx, method, cl.base+path, rd)
+	r, err := http.NewRequestWithContext(ctx, method, cl.base()+path, rd)
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimd/scimd/internal/scimdtest"
@@ -56,6 +59,27 @@ func TestScenarios(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSeveralURLs checks that requests go to each of several base URLs.
+func TestSeveralURLs(t *testing.T) {
+	var hits [2]atomic.Int64
+	var urls []string
+	for i := range hits {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits[i].Add(1)
+		}))
+		t.Cleanup(srv.Close)
+		urls = append(urls, srv.URL+"/scim2")
+	}
+	args := []string{"-url", strings.Join(urls, ","), "-scenario", "get-path", "-c", "2", "-warmup", "0s", "-d", "100ms"}
+	var out bytes.Buffer
+	if err := run(context.Background(), args, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if hits[0].Load() == 0 || hits[1].Load() == 0 {
+		t.Errorf("requests per URL: %d and %d, want both > 0", hits[0].Load(), hits[1].Load())
 	}
 }
 

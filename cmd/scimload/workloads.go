@@ -223,7 +223,7 @@ func loginBurst(ctx context.Context, cl *client, c config) (op, error) {
 		for range c.concurrency {
 			wg.Go(func() {
 				for sent.Add(1) <= int64(c.burst) {
-					r, _ := http.NewRequestWithContext(ctx, http.MethodGet, cl.base+"/Users", nil)
+					r, _ := http.NewRequestWithContext(ctx, http.MethodGet, cl.base()+"/Users", nil)
 					r.SetBasicAuth(fmt.Sprintf("attacker%d", rand.IntN(1000)), "guess")
 					if resp, err := cl.hc.Do(r); err == nil {
 						resp.Body.Close()
