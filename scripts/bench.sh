@@ -3,9 +3,9 @@
 # load tool (cmd/scimload) to CPU 1, concurrency 32 over loopback, a
 # warm-up, then several measured runs whose median is reported.
 #
-#   scripts/bench.sh [SUITE...]      suites: floor core patch auth bulk dataset replicas
-#                                    (default: floor core patch auth; bulk and dataset take
-#                                    minutes; replicas needs DB=postgres)
+#   scripts/bench.sh [SUITE...]      suites: floor core patch auth bulk dataset import
+#                                    replicas client (default: floor core patch auth; bulk
+#                                    and dataset take minutes; replicas needs DB=postgres)
 #
 # Environment: RUNS (5), DURATION of each run (10s), WARMUP (3s), C (32),
 # USERS in the bulk and dataset suites (1000000), PORT (18080), DB: sqlite
@@ -241,6 +241,30 @@ suite_dataset() {
 	stop_server
 }
 
+# import: issue 9's target, `scim import` of a CSV of IMPORT_ROWS (100000)
+# users, the command on CPU 1.
+suite_import() {
+	local rows=${IMPORT_ROWS:-100000}
+	{
+		echo 'userName,name.givenName,name.familyName,emails[type eq "work"].value,active'
+		seq -f '%07g' 0 $((rows - 1)) | awk '{print "import-" $1 ",Given" $1 ",Family" $1 ",import-" $1 "@example.com,true"}'
+	} >"$work/users.csv"
+	for run in $(seq "$RUNS"); do
+		start_server
+		local t0 t1
+		t0=$(date +%s.%N)
+		SCIM_URL=$URL SCIM_USER=admin SCIM_PASSWORD=$PASSWORD taskset -c 1 "$work/scim" import "$work/users.csv" >"$work/import.json"
+		t1=$(date +%s.%N)
+		stop_server
+		echo "import run $run: $rows users in $(echo "$t1 - $t0" | bc)s, $(echo "$rows / ($t1 - $t0)" | bc) users/s; report: $(tr -d ' \n' <"$work/import.json" | head -c 100)"
+	done
+}
+
+# client: the client package's own cost per request (Go benchmarks, CPU 1).
+suite_client() {
+	taskset -c 1 go test -run '^$' -bench . -benchmem -count "$RUNS" ./client
+}
+
 # replicas (DB=postgres): the read workloads on one replica, then on two
 # taking requests in turn — all of the server side on CPU 0, as always.
 suite_replicas() {
@@ -266,6 +290,7 @@ suite_replicas() {
 
 go build -o "$work/scimd" ./cmd/scimd
 go build -o "$work/scimload" ./cmd/scimload
+go build -o "$work/scim" ./cmd/scim
 
 suites=("$@")
 if ((${#suites[@]} == 0)); then
