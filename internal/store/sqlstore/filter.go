@@ -47,6 +47,9 @@ func (c *compiler) cond(e filter.Expr, s scope) string {
 	case filter.And:
 		return c.join(e, " AND ", s)
 	case filter.Or:
+		if sql, ok := c.indexedIn(e, s); ok {
+			return sql
+		}
 		return c.join(e, " OR ", s)
 	case filter.Not:
 		return "NOT (" + c.cond(e.X, s) + ")"

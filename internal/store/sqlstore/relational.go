@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/scimd/scimd/scim/filter"
@@ -125,6 +126,61 @@ func (c *compiler) indexed(p schema.Path, e filter.Compare, s scope) (string, bo
 		return head + "val >= " + c.arg(lit) + " AND val < " + c.arg(upper) + ")", true
 	}
 	return head + "val >= " + c.arg(lit) + ")", true
+}
+
+// indexedIn compiles a disjunction of equalities on indexed attributes —
+// `userName eq "a" or userName eq "b" or ...`, as a client looking up many
+// users at once sends — as one index lookup per attribute, with the
+// values in a list. Each equality compiled alone and joined with OR, the
+// databases scan every resource of the type (one index probe per
+// resource) instead of probing the index once per value. It reports false
+// for any other disjunction.
+func (c *compiler) indexedIn(terms filter.Or, s scope) (string, bool) {
+	var order []string
+	values := map[string][]any{} // by attribute path
+	var walk func(filter.Or) bool
+	walk = func(terms filter.Or) bool {
+		for _, t := range terms {
+			switch t := t.(type) {
+			case filter.Or:
+				if !walk(t) {
+					return false
+				}
+			case filter.Compare:
+				p := t.Path.Bound
+				lit, ok := t.Value.(string)
+				if t.Op != filter.Eq || !ok || s.rel != nil || s.elem || !c.isIndexed(p) ||
+					c.isMembers(p) || c.isGroups(p) || (p.Attr.Name == "schemas" && p.Sub == nil) {
+					return false
+				}
+				if _, ok := c.column(p, s); ok {
+					return false
+				}
+				key := p.String()
+				if _, ok := values[key]; !ok {
+					order = append(order, key)
+				}
+				values[key] = append(values[key], schema.SearchString(p.Leaf(), lit))
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(terms) {
+		return "", false
+	}
+	lookups := make([]string, len(order))
+	for i, attr := range order {
+		head := "SELECT rid FROM attr_index WHERE tenant = " + c.arg(c.tenant) + " AND rtype = " + c.arg(c.rt.Name) +
+			" AND attr = " + c.arg(attr) + " AND val IN ("
+		list := make([]string, len(values[attr])) // its arguments after head's
+		for j, v := range values[attr] {
+			list[j] = c.arg(v)
+		}
+		lookups[i] = head + strings.Join(list, ", ") + ")"
+	}
+	return "r.rid IN (" + strings.Join(lookups, " UNION ") + ")", true
 }
 
 func (c *compiler) isIndexed(p schema.Path) bool {
