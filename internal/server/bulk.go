@@ -385,7 +385,7 @@ func (b *bulkRun) runWave(ctx context.Context, ops []*bulkOp) {
 
 // execute runs one operation through the single-resource code path.
 func (b *bulkRun) execute(ctx context.Context, op *bulkOp) {
-	data, target := b.resolve(op.data, op.deferred), b.resolveTarget(op.target)
+	data, target := b.resolve(op.data, op.refs, op.deferred), b.resolveTarget(op.target)
 	res, status, err := b.s.runOp(ctx, b.req, op, data, target)
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -435,11 +435,13 @@ func (s *Server) runOp(ctx context.Context, req *request, op *bulkOp, data map[s
 
 // resolve returns a copy of data with bulkId references replaced by the
 // ids created; for a deferred POST, unresolved references are left out.
-func (b *bulkRun) resolve(data any, deferred bool) map[string]any {
+func (b *bulkRun) resolve(data any, refs []string, deferred bool) map[string]any {
+	ids := make(map[string]string, len(refs)) // of the references data holds
 	b.mu.Lock()
-	ids := make(map[string]string, len(b.ids))
-	for k, v := range b.ids {
-		ids[k] = v
+	for _, ref := range refs {
+		if id, ok := b.ids[ref]; ok {
+			ids[ref] = id
+		}
 	}
 	b.mu.Unlock()
 	cp, _ := deepCopyJSON(data).(map[string]any)
@@ -511,7 +513,7 @@ func (b *bulkRun) complete(ctx context.Context) {
 		if !op.deferred || op.result == nil || op.result.Response != nil {
 			continue
 		}
-		data := b.resolve(op.data, false)
+		data := b.resolve(op.data, op.refs, false)
 		id := b.ids[op.bulkID]
 		r := *b.req
 		r.rt = op.rt
