@@ -210,7 +210,8 @@ func keyset(q *sqlBuf, key part, desc bool, pos *store.Position) {
 }
 
 // scanPage reads a page query's rows (one more than the page, which tells
-// whether more follow), in the query's order, and loads their relations.
+// whether more follow), in the query's order, closes them, and loads the
+// resources' relations.
 func (db *DB) scanPage(ctx context.Context, rows *sql.Rows, page *store.Page, lq store.Query, back bool) (*store.Page, error) {
 	byRid := map[int64]*store.Resource{}
 	var positions []*store.Position
@@ -237,7 +238,10 @@ func (db *DB) scanPage(ctx context.Context, rows *sql.Rows, page *store.Page, lq
 		page.Resources = append(page.Resources, r)
 		positions = append(positions, &store.Position{Key: sortValue(key), Row: rid})
 	}
-	if err := rows.Err(); err != nil {
+	// Release the connection before loading relations through another:
+	// with as many pages at once as the pool has connections, each would
+	// wait for a connection the others hold.
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
 	if back {

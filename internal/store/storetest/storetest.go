@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"NestedGroups", testNestedGroups},
 		{"DeleteLeavesGroups", testDeleteLeavesGroups},
 		{"List", testList},
+		{"ConcurrentPagedLists", testConcurrentPagedLists},
 		{"Tenants", testTenants},
 		{"ConcurrentMemberAdds", testConcurrentMemberAdds},
 		{"ConcurrentCreatesSameName", testConcurrentCreatesSameName},
@@ -468,6 +469,37 @@ func testList(t *testing.T, s store.Store) {
 				t.Errorf("ids (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// testConcurrentPagedLists lists pages that more resources follow, with
+// their relations, from many goroutines at once: more than a store keeps
+// connections, so a page that held its connection while loading the
+// relations through another would deadlock.
+func testConcurrentPagedLists(t *testing.T, s store.Store) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := range 5 {
+		mustCreate(t, s, store.DefaultTenant, newUser(fmt.Sprintf("user%d", i)))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for range 64 {
+		wg.Go(func() {
+			q := store.Query{Types: []store.Selection{{Type: schema.UserType}}, Count: 2, Load: store.Load{Groups: true}}
+			page, err := s.List(ctx, store.DefaultTenant, q)
+			if err == nil && (len(page.Resources) != 2 || !page.More) {
+				err = fmt.Errorf("a page of %d, more: %v; want 2 and more", len(page.Resources), page.More)
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err) // context.DeadlineExceeded: the lists deadlocked
+		}
 	}
 }
 
