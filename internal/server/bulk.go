@@ -39,6 +39,15 @@ type bulkOp struct {
 
 // bulk serves POST /Bulk (RFC 7644 §3.7).
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request, req *request) error {
+	// A Bulk request's operations run concurrently already, and its
+	// decoded operations take ten times its size in memory: more Bulk
+	// requests at once than there are CPUs only add to the memory used.
+	select {
+	case s.bulkSlots <- struct{}{}:
+		defer func() { <-s.bulkSlots }()
+	case <-r.Context().Done():
+		return r.Context().Err()
+	}
 	ops, failOnErrors, err := s.readBulk(r)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,7 @@ type Server struct {
 	profile          string
 	creds            *auth.Cache
 	logins           singleflight.Group // concurrent verifications of one credential
+	bulkSlots        chan struct{}      // one per Bulk request being run
 	keys             *keyring
 	tokenTTL         time.Duration
 	external         *external
@@ -118,7 +120,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, reg: cfg.Registry, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		log: cfg.Logger, now: cfg.Now, hasher: cfg.Hasher, limits: cfg.Limits, profile: cfg.Profile,
-		tenants: map[string]bool{store.DefaultTenant: true},
+		tenants:   map[string]bool{store.DefaultTenant: true},
+		bulkSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
