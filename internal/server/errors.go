@@ -1,7 +1,9 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,7 +28,7 @@ func scimError(err error) (*scim.Error, bool) {
 	case errors.As(err, &ae):
 		return &scim.Error{Status: http.StatusUnauthorized, Detail: ae.detail}, false
 	case errors.As(err, &re):
-		return &scim.Error{Status: http.StatusTooManyRequests, Detail: re.detail}, false
+		return &scim.Error{Status: cmp.Or(re.status, http.StatusTooManyRequests), Detail: re.detail}, false
 	case errors.As(err, &ue):
 		return &scim.Error{Status: http.StatusConflict, Type: scim.Uniqueness, Detail: ue.Error()}, false
 	case errors.As(err, &me):
@@ -66,13 +68,18 @@ func joinIDs(ids []string) string {
 // client never sees it.
 const statusClientClosed = 499
 
+// cancelled reports whether err is what cancelling work makes: a
+// context's error, or, from pgx, the connection it closed under a
+// cancelled query.
+func cancelled(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn)
+}
+
 // writeError sends err as a SCIM error response, logging server-side failures.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	se, internal := scimError(err)
-	if internal && r.Context().Err() != nil {
-		// The client went away and the work for it was cancelled: a
-		// cancelled query fails with context.Canceled, or, from pgx, as
-		// a connection it closed.
+	if internal && r.Context().Err() != nil && cancelled(err) {
+		// The client went away and the work for it was cancelled.
 		s.log.LogAttrs(r.Context(), slog.LevelDebug, "client went away", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Any("err", err))
 		w.WriteHeader(statusClientClosed)

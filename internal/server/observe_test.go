@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -42,6 +43,7 @@ func TestClientGoneIsNotAnError(t *testing.T) {
 		{"cancelled", gone, fmt.Errorf("reading: %w", context.Canceled), statusClientClosed, "client went away", false},
 		{"connection closed by the cancellation", gone, fmt.Errorf("query: %w", driver.ErrBadConn), statusClientClosed, "client went away", false},
 		{"client error", gone, store.ErrNotFound, http.StatusNotFound, "", false},
+		{"failure of the server's own, client gone", gone, errors.New("no such column"), http.StatusInternalServerError, "request failed", true},
 		{"cancelled, client still there", context.Background(), fmt.Errorf("reading: %w", context.Canceled), http.StatusServiceUnavailable, "request failed", true},
 		{"failure, client still there", context.Background(), driver.ErrBadConn, http.StatusInternalServerError, "request failed", true},
 	}
