@@ -63,8 +63,10 @@ type authError struct {
 
 func (e *authError) Error() string { return e.detail }
 
-// retryError is a throttled request: a 429 with Retry-After.
+// retryError is a request to try again later: a 429 (or status) with
+// Retry-After.
 type retryError struct {
+	status int // 0 for 429
 	detail string
 	after  time.Duration
 }

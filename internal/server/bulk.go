@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/scim"
@@ -39,16 +40,25 @@ type bulkOp struct {
 
 // bulk serves POST /Bulk (RFC 7644 §3.7).
 func (s *Server) bulk(w http.ResponseWriter, r *http.Request, req *request) error {
-	// A Bulk request's operations run concurrently already, and its
-	// decoded operations take ten times its size in memory: more Bulk
-	// requests at once than there are CPUs only add to the memory used.
+	raw, err := s.readBulkBody(r)
+	if err != nil {
+		return err
+	}
+	// A Bulk request's operations run concurrently already, and decoded
+	// they take ten times its size in memory: more Bulk requests at once
+	// than there are CPUs only add to the memory used. The body is read
+	// before waiting, so a slow upload holds no slot.
+	wait := time.NewTimer(bulkSlotWait)
+	defer wait.Stop()
 	select {
 	case s.bulkSlots <- struct{}{}:
 		defer func() { <-s.bulkSlots }()
+	case <-wait.C:
+		return &retryError{status: http.StatusServiceUnavailable, detail: "too many Bulk requests are running; try again shortly", after: time.Second}
 	case <-r.Context().Done():
 		return r.Context().Err()
 	}
-	ops, failOnErrors, err := s.readBulk(r)
+	ops, failOnErrors, err := s.decodeBulk(raw)
 	if err != nil {
 		return err
 	}
@@ -64,22 +74,32 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, req *request) erro
 	return nil
 }
 
-// readBulk reads a BulkRequest within the advertised limits, which are
-// checked before any operation runs (413 naming the limit).
-func (s *Server) readBulk(r *http.Request) ([]*bulkOp, int, error) {
+// bulkSlotWait is how long a Bulk request waits for a slot before it is
+// answered 503: well within the server's write timeout.
+const bulkSlotWait = 30 * time.Second
+
+// readBulkBody reads a BulkRequest's body within maxPayloadSize (413
+// naming the limit).
+func (s *Server) readBulkBody(r *http.Request) ([]byte, error) {
 	limit := s.limits.MaxPayloadSize
 	tooBig := &scim.Error{Status: http.StatusRequestEntityTooLarge,
 		Detail: fmt.Sprintf("the Bulk request exceeds maxPayloadSize (%d bytes; see /ServiceProviderConfig)", limit)}
 	if r.ContentLength > limit {
-		return nil, 0, tooBig
+		return nil, tooBig
 	}
 	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return nil, 0, scim.BadRequest(scim.InvalidSyntax, "reading the request body: %v", err)
+		return nil, scim.BadRequest(scim.InvalidSyntax, "reading the request body: %v", err)
 	}
 	if int64(len(b)) > limit {
-		return nil, 0, tooBig
+		return nil, tooBig
 	}
+	return b, nil
+}
+
+// decodeBulk decodes a BulkRequest; maxOperations is checked before any
+// operation runs (413 naming the limit).
+func (s *Server) decodeBulk(b []byte) ([]*bulkOp, int, error) {
 	v, err := decodeJSON(b)
 	if err != nil {
 		return nil, 0, err
