@@ -92,9 +92,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("sqlstore: %s: %w", redact(dsn), err)
 	}
-	db := &DB{flavor: postgresFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}
-	db.every(analyzeInterval, db.analyze)
-	return db, nil
+	return &DB{flavor: postgresFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}, nil
 }
 
 // analyzeInterval is how often a store looks for tables whose statistics
@@ -106,12 +104,16 @@ const analyzeInterval = 10 * time.Second
 // its naptime (a minute) and on its own schedule; right after a large
 // import, stale statistics make PostgreSQL plan a filter's index lookup as
 // a scan of every resource — a thousand times slower — until it does. One
-// scimd at a time analyzes (an advisory lock); others skip their turn.
+// scimd at a time analyzes (an advisory lock); others skip their turn. A
+// table that autovacuum is working on is skipped (SKIP_LOCKED), rather
+// than waited for, which would cancel autovacuum.
 func (db *DB) analyze(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
 	// A table is stale after 1000 changes or 10% of its rows, whichever
 	// is more (autovacuum: 50 changes or 10%).
 	rows, err := db.read.QueryContext(ctx, `SELECT relname FROM pg_stat_user_tables
-		WHERE relname IN ('resources', 'attr_index', 'attr_text', 'members')
+		WHERE schemaname = current_schema() AND relname IN ('resources', 'attr_index', 'attr_text', 'members')
 		AND n_mod_since_analyze >= greatest(1000, n_live_tup / 10)`)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -122,11 +124,18 @@ func (db *DB) analyze(ctx context.Context) {
 	var tables []string
 	for rows.Next() {
 		var t string
-		if err := rows.Scan(&t); err == nil {
-			tables = append(tables, t)
+		if err := rows.Scan(&t); err != nil {
+			break // rows.Err says why
 		}
+		tables = append(tables, t)
 	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil || len(tables) == 0 {
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		if ctx.Err() == nil {
+			db.log.Warn("looking for tables to analyze", "err", err)
+		}
+		return
+	}
+	if len(tables) == 0 {
 		return
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
@@ -139,7 +148,7 @@ func (db *DB) analyze(ctx context.Context) {
 		return
 	}
 	start := time.Now()
-	if _, err := tx.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
+	if _, err := tx.ExecContext(ctx, `ANALYZE (SKIP_LOCKED) `+strings.Join(tables, ", ")); err != nil {
 		if ctx.Err() == nil {
 			db.log.Warn("ANALYZE failed", "tables", tables, "err", err)
 		}

@@ -121,6 +121,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.flavor == postgresFlavor {
+		db.every(analyzeInterval, db.analyze)
+	}
 	return db, nil
 }
 
