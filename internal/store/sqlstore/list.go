@@ -42,14 +42,28 @@ func (db *DB) List(ctx context.Context, tenant string, lq store.Query) (*store.P
 		return nil, err
 	}
 	page := &store.Page{Resources: []*store.Resource{}}
-	if !lq.NoTotal {
+	if lq.Count > 0 {
+		if page, err = db.page(ctx, lq, where, key); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case lq.NoTotal:
+	case lq.Count > 0 && !page.More && lq.After == nil && lq.Before == nil && (lq.Offset == 0 || len(page.Resources) > 0):
+		// The page holds the last match and where it starts is known:
+		// it counted the matches. (A selective filter's one query.)
+		page.Total = lq.Offset + len(page.Resources)
+	default:
 		if page.Total, err = db.total(ctx, tenant, lq, where); err != nil {
 			return nil, err
 		}
 	}
-	if lq.Count <= 0 {
-		return page, nil
-	}
+	return page, nil
+}
+
+// page reads the page the query asks for.
+func (db *DB) page(ctx context.Context, lq store.Query, where, key part) (*store.Page, error) {
+	page := &store.Page{Resources: []*store.Resource{}}
 	back := lq.Before != nil
 	desc := lq.Descending != back // paging backwards reads in reverse
 	q := &sqlBuf{}
