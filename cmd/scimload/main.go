@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -287,9 +288,33 @@ func (cl *client) do(ctx context.Context, method, path string, body []byte, want
 		return nil, err
 	}
 	if resp.StatusCode != want {
-		return b, fmt.Errorf("%s %s: status %d: %.300s", method, path, resp.StatusCode, b)
+		secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		return b, &statusError{status: resp.StatusCode, retryAfter: time.Duration(secs) * time.Second,
+			msg: fmt.Sprintf("%s %s: status %d: %.300s", method, path, resp.StatusCode, b)}
 	}
 	return b, nil
+}
+
+// statusError is a response with another status than the one wanted.
+type statusError struct {
+	status     int
+	retryAfter time.Duration
+	msg        string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// doPatiently is do, but tries again, up to 10 times, when the server asks
+// to (429 or 503, after Retry-After): for seeding, not for measuring.
+func (cl *client) doPatiently(ctx context.Context, method, path string, body []byte, want int) ([]byte, error) {
+	for attempt := 1; ; attempt++ {
+		b, err := cl.do(ctx, method, path, body, want)
+		var se *statusError
+		if attempt == 10 || !errors.As(err, &se) || (se.status != http.StatusTooManyRequests && se.status != http.StatusServiceUnavailable) {
+			return b, err
+		}
+		sleep(ctx, max(se.retryAfter, time.Second))
+	}
 }
 
 var errSeed = errors.New("seeding failed")

@@ -161,7 +161,7 @@ func seedBulk(ctx context.Context, cl *client, c config, stdout io.Writer) error
 		wg.Go(func() {
 			for first := range batches {
 				n := min(c.bulkSize, c.seed-first)
-				if _, err := cl.do(ctx, http.MethodPost, "/Bulk", bulkUsers(n, func(j int) []byte { return c.seededBody(seededName(c.prefix, first+j)) }), http.StatusOK); err != nil {
+				if _, err := cl.doPatiently(ctx, http.MethodPost, "/Bulk", bulkUsers(n, func(j int) []byte { return c.seededBody(seededName(c.prefix, first+j)) }), http.StatusOK); err != nil {
 					failed.CompareAndSwap(nil, err)
 				}
 				if d := done.Add(int64(n)); d%100_000 < int64(n) {

@@ -45,9 +45,10 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, req *request) erro
 		return err
 	}
 	// A Bulk request's operations run concurrently already, and decoded
-	// they take ten times its size in memory: more Bulk requests at once
-	// than there are CPUs only add to the memory used. The body is read
-	// before waiting, so a slow upload holds no slot.
+	// they take ten times its size in memory: many more Bulk requests at
+	// once than there are CPUs (or, on PostgreSQL, than commits in
+	// flight) only add to the memory used. The body is read before
+	// waiting, so a slow upload holds no slot.
 	wait := time.NewTimer(bulkSlotWait)
 	defer wait.Stop()
 	select {
@@ -75,8 +76,8 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, req *request) erro
 }
 
 // bulkSlotWait is how long a Bulk request waits for a slot before it is
-// answered 503: well within the server's write timeout.
-const bulkSlotWait = 30 * time.Second
+// answered 503: within the server's write timeout with time to run.
+const bulkSlotWait = 60 * time.Second
 
 // readBulkBody reads a BulkRequest's body within maxPayloadSize (413
 // naming the limit).

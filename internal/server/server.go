@@ -121,7 +121,7 @@ func New(cfg Config) (*Server, error) {
 		store: cfg.Store, reg: cfg.Registry, baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		log: cfg.Logger, now: cfg.Now, hasher: cfg.Hasher, limits: cfg.Limits, profile: cfg.Profile,
 		tenants:   map[string]bool{store.DefaultTenant: true},
-		bulkSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+		bulkSlots: make(chan struct{}, max(4, 2*runtime.GOMAXPROCS(0))),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
