@@ -16,19 +16,15 @@ func FuzzLoad(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(".config", string(guide))
-	f.Add(".json", `{"id":"urn:example:params:scim:schemas:extension:x:2.0:User","name":"X","attributes":[`+
+	f.Add(uint8(1), string(guide))
+	f.Add(uint8(0), `{"id":"urn:example:params:scim:schemas:extension:x:2.0:User","name":"X","attributes":[`+
 		`{"name":"badge","type":"complex","multiValued":true,"subAttributes":[{"name":"value","type":"string"}]}]}`)
-	f.Add(".json", `[{"attributeURI":"urn:x:a","attributeName":"a","dataType":"string","multiValued":"false"}]`)
-	f.Add(".yaml", "resourceTypes:\n  - name: Device\n    endpoint: /Devices\n    schema: urn:x:Device\n    indexes: [serial]\n")
-	f.Add(".yml", "resourceTypes:\n  - name: User\n    indexes: [nickName]\n    substring: [title]\n")
-	f.Fuzz(func(t *testing.T, ext, content string) {
-		switch ext {
-		case ".json", ".config", ".yaml", ".yml":
-		default:
-			t.Skip()
-		}
-		path := filepath.Join(t.TempDir(), "schema"+ext)
+	f.Add(uint8(0), `[{"attributeURI":"urn:x:a","attributeName":"a","dataType":"string","multiValued":"false"}]`)
+	f.Add(uint8(2), "resourceTypes:\n  - name: Device\n    endpoint: /Devices\n    schema: urn:x:Device\n    indexes: [serial]\n")
+	f.Add(uint8(3), "resourceTypes:\n  - name: User\n    indexes: [nickName]\n    substring: [title]\n")
+	exts := []string{".json", ".config", ".yaml", ".yml"}
+	f.Fuzz(func(t *testing.T, kind uint8, content string) {
+		path := filepath.Join(t.TempDir(), "schema"+exts[int(kind)%len(exts)])
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,23 @@ func registryWithNick(t *testing.T, nick func(*scim.Attribute), indexes, substri
 	return reg
 }
 
+// countUsers returns how many users of the default tenant match filter f.
+func countUsers(t *testing.T, db *sqlstore.DB, reg *schema.Registry, f string) int {
+	t.Helper()
+	e, err := filter.Parse(f)
+	if err == nil {
+		e, err = filter.Bind(e, reg.ResourceType(schema.UserType))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := db.List(context.Background(), store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.UserType, Filter: e}}, Count: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.Total
+}
+
 func TestIndexSync(t *testing.T) {
 	ctx := context.Background()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "scimd.db")
@@ -71,23 +88,8 @@ func TestIndexSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := func(f string) int {
-		t.Helper()
-		e, err := filter.Parse(f)
-		if err == nil {
-			e, err = filter.Bind(e, reg.ResourceType(schema.UserType))
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, err := db.List(ctx, store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.UserType, Filter: e}}, Count: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return page.Total
-	}
 	for f, want := range map[string]int{`nickName eq "ROBIN"`: 2, `nickName co "obi"`: 2, `nickName ew "lex"`: 1, `nickName sw "al"`: 1} {
-		if got := count(f); got != want {
+		if got := countUsers(t, db, reg, f); got != want {
 			t.Errorf("%s: %d users, want %d", f, got, want)
 		}
 	}
@@ -129,21 +131,6 @@ func TestIndexKindChange(t *testing.T) {
 			Doc: map[string]any{"userName": name, "nickName": nick}}
 		return db.Create(ctx, store.DefaultTenant, r, nil, "")
 	}
-	count := func(db *sqlstore.DB, reg *schema.Registry, f string) int {
-		t.Helper()
-		e, err := filter.Parse(f)
-		if err == nil {
-			e, err = filter.Bind(e, reg.ResourceType(schema.UserType))
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, err := db.List(ctx, store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.UserType, Filter: e}}, Count: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return page.Total
-	}
 
 	plain := registryWith(t, false, []string{"nickName"}, nil)
 	db := open(plain)
@@ -156,7 +143,7 @@ func TestIndexKindChange(t *testing.T) {
 
 	unique := registryWith(t, true, nil, nil)
 	db = open(unique)
-	if got := count(db, unique, `nickName eq "robin"`); got != 1 {
+	if got := countUsers(t, db, unique, `nickName eq "robin"`); got != 1 {
 		t.Errorf("value index made unique: nickName eq \"robin\" finds %d users, want 1", got)
 	}
 	if err := create(db, "u9", "ROBIN"); !errors.As(err, new(*store.UniqueError)) {
@@ -165,7 +152,7 @@ func TestIndexKindChange(t *testing.T) {
 	db.Close()
 
 	db = open(plain)
-	if got := count(db, plain, `nickName eq "alex"`); got != 1 {
+	if got := countUsers(t, db, plain, `nickName eq "alex"`); got != 1 {
 		t.Errorf("unique index made a value index: nickName eq \"alex\" finds %d users, want 1", got)
 	}
 	db.Close()
@@ -175,10 +162,10 @@ func TestIndexKindChange(t *testing.T) {
 	exact := registryWithNick(t, func(a *scim.Attribute) { a.CaseExact = true }, []string{"nickName"}, nil)
 	db = open(exact)
 	defer db.Close()
-	if got := count(db, exact, `nickName eq "Alex"`); got != 1 {
+	if got := countUsers(t, db, exact, `nickName eq "Alex"`); got != 1 {
 		t.Errorf("nickName made caseExact: nickName eq \"Alex\" finds %d users, want 1", got)
 	}
-	if got := count(db, exact, `nickName eq "alex"`); got != 0 {
+	if got := countUsers(t, db, exact, `nickName eq "alex"`); got != 0 {
 		t.Errorf("nickName made caseExact: nickName eq \"alex\" finds %d users, want 0", got)
 	}
 }

@@ -17,19 +17,27 @@ import (
 	"github.com/scimd/scimd/scim/schema"
 )
 
-// TestPostgresRetriesDeadlocks makes two writes deadlock, which PostgreSQL
-// resolves by aborting one; exec retries it, and both succeed.
-func TestPostgresRetriesDeadlocks(t *testing.T) {
-	ctx := context.Background()
+// openPostgresUsers opens a store of users on a new PostgreSQL database,
+// closed when t ends.
+func openPostgresUsers(t *testing.T) *DB {
+	t.Helper()
 	reg, err := schema.NewRegistry(&schema.ResourceType{Name: schema.UserType, Endpoint: "/Users", Schema: schema.UserSchema()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := Open(ctx, pgtest.DSN(t), Options{Registry: reg})
+	db, err := Open(context.Background(), pgtest.DSN(t), Options{Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestPostgresRetriesDeadlocks makes two writes deadlock, which PostgreSQL
+// resolves by aborting one; exec retries it, and both succeed.
+func TestPostgresRetriesDeadlocks(t *testing.T) {
+	ctx := context.Background()
+	db := openPostgresUsers(t)
 	created := func() (a, b int64) {
 		t.Helper()
 		err := db.read.QueryRowContext(ctx, `SELECT (SELECT created FROM secrets WHERE name = 'a'), (SELECT created FROM secrets WHERE name = 'b')`).Scan(&a, &b)
@@ -137,15 +145,7 @@ func TestRedact(t *testing.T) {
 func TestPostgresAnalyzes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	reg, err := schema.NewRegistry(&schema.ResourceType{Name: schema.UserType, Endpoint: "/Users", Schema: schema.UserSchema()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(ctx, pgtest.DSN(t), Options{Registry: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openPostgresUsers(t)
 	if _, err := db.write.ExecContext(ctx, `ALTER TABLE resources SET (autovacuum_enabled = false)`); err != nil {
 		t.Fatal(err)
 	}
