@@ -73,6 +73,7 @@ func (db *DB) page(ctx context.Context, lq store.Query, where, key part) (*store
 	} else {
 		q.add(key.sql, key.args...)
 	}
+	q.add(relationFlags)
 	q.add(" FROM resources r WHERE ").add(where.sql, where.args...)
 	pos := lq.After
 	if back {
@@ -88,13 +89,18 @@ func (db *DB) page(ctx context.Context, lq store.Query, where, key part) (*store
 	if pos == nil && lq.Offset > 0 {
 		q.add(" OFFSET ?", lq.Offset)
 	}
-	rows, err := db.read.QueryContext(ctx, db.flavor.rebind(q.b.String()), q.args...)
+	rows, err := db.listQuery(ctx, q.b.String(), q.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	return db.scanPage(ctx, rows, page, lq, back)
 }
+
+// relationFlags are the columns that say whether a page's resource has
+// relations to load: most have none, and then loading them is a query
+// saved.
+const relationFlags = ", EXISTS (SELECT 1 FROM members WHERE member_rid = r.rid), EXISTS (SELECT 1 FROM members WHERE group_rid = r.rid)"
 
 // compileQuery compiles the query's condition (one term per resource type)
 // and its sort key.
@@ -158,8 +164,15 @@ func (db *DB) total(ctx context.Context, tenant string, lq store.Query, where pa
 	filtered := slices.ContainsFunc(lq.Types, func(s store.Selection) bool { return s.Filter != nil })
 	var n int
 	if filtered {
-		err := db.read.QueryRowContext(ctx, db.flavor.rebind(`SELECT count(*) FROM resources r WHERE `+where.sql), where.args...).Scan(&n)
-		return n, err
+		rows, err := db.listQuery(ctx, `SELECT count(*) FROM resources r WHERE `+where.sql, where.args...)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		if rows.Next() {
+			err = rows.Scan(&n)
+		}
+		return n, errors.Join(err, rows.Err())
 	}
 	for _, sel := range lq.Types {
 		var k int
@@ -169,6 +182,15 @@ func (db *DB) total(ctx context.Context, tenant string, lq store.Query, where pa
 		n += k
 	}
 	return n, nil
+}
+
+// listQuery runs a query whose text is built per request (a list's), as
+// a statement prepared once where the flavor prepares.
+func (db *DB) listQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.lists == nil {
+		return db.read.QueryContext(ctx, db.flavor.rebind(query), args...)
+	}
+	return db.lists.query(ctx, query, args...)
 }
 
 // orderBy orders by the key with missing values last when ascending and
@@ -227,16 +249,18 @@ func keyset(q *sqlBuf, key part, desc bool, pos *store.Position) {
 // whether more follow), in the query's order, closes them, and loads the
 // resources' relations.
 func (db *DB) scanPage(ctx context.Context, rows *sql.Rows, page *store.Page, lq store.Query, back bool) (*store.Page, error) {
-	byRid := map[int64]*store.Resource{}
+	// The resources whose groups, and whose members, are to be loaded.
+	groupsOf, membersOf := map[int64]*store.Resource{}, map[int64]*store.Resource{}
 	var positions []*store.Position
 	for rows.Next() {
 		var (
 			rid, created, modified int64
 			data                   []byte
 			key                    any
+			inGroup, hasMembers    bool
 			r                      = &store.Resource{}
 		)
-		if err := rows.Scan(&rid, &r.Type, &r.ID, &r.Version, &created, &modified, &data, &key); err != nil {
+		if err := rows.Scan(&rid, &r.Type, &r.ID, &r.Version, &created, &modified, &data, &key, &inGroup, &hasMembers); err != nil {
 			return nil, err
 		}
 		if len(page.Resources) == lq.Count {
@@ -248,7 +272,20 @@ func (db *DB) scanPage(ctx context.Context, rows *sql.Rows, page *store.Page, lq
 		if r.Doc, err = decodeDoc(data); err != nil {
 			return nil, err
 		}
-		byRid[rid] = r
+		switch {
+		case !lq.Load.Groups:
+		case inGroup:
+			groupsOf[rid] = r
+		default:
+			r.Groups = []store.GroupRef{}
+		}
+		switch {
+		case !lq.Load.Members:
+		case hasMembers:
+			membersOf[rid] = r
+		default:
+			r.Members = []store.Member{}
+		}
 		page.Resources = append(page.Resources, r)
 		positions = append(positions, &store.Position{Key: sortValue(key), Row: rid})
 	}
@@ -265,7 +302,10 @@ func (db *DB) scanPage(ctx context.Context, rows *sql.Rows, page *store.Page, lq
 	if len(positions) > 0 {
 		page.First, page.Last = positions[0], positions[len(positions)-1]
 	}
-	if err := db.loadRelations(ctx, db.read, lq.Load, byRid); err != nil {
+	if err := db.loadRelations(ctx, db.read, store.Load{Groups: true}, groupsOf); err != nil {
+		return nil, err
+	}
+	if err := db.loadRelations(ctx, db.read, store.Load{Members: true}, membersOf); err != nil {
 		return nil, err
 	}
 	return page, nil

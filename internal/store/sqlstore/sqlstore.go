@@ -34,8 +34,9 @@ type DB struct {
 	indexes        map[indexDef]bool    // the database's attribute indexes, as syncIndexes left them
 	applied        []string             // the migrations Open applied
 
-	stmts  sync.Map // query text → *sql.Stmt on read
-	wstmts sync.Map // query text → *sql.Stmt on write
+	stmts  sync.Map   // query text → *sql.Stmt on read
+	wstmts sync.Map   // query text → *sql.Stmt on write
+	lists  *stmtCache // list statements on read; nil unless the flavor prepares
 
 	lastPurge atomic.Int64 // when CountLoginAttempts last removed ended windows (Unix ns)
 }
@@ -197,6 +198,7 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	}
 	db := &DB{flavor: sqliteFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}
 	db.w = newWriter(write, opts.Logger)
+	db.lists = newStmtCache(read, listStmts)
 	db.every(time.Second, func(ctx context.Context) {
 		if _, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {
 			db.log.Warn("WAL checkpoint failed", "err", err)
