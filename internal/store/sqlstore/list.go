@@ -43,7 +43,12 @@ func (db *DB) List(ctx context.Context, tenant string, lq store.Query) (*store.P
 	}
 	page := &store.Page{Resources: []*store.Resource{}}
 	if lq.Count > 0 {
-		if page, err = db.page(ctx, lq, where, key); err != nil {
+		if attr, ok := db.indexOrder(lq); ok {
+			page, err = db.indexPage(ctx, tenant, lq, attr)
+		} else {
+			page, err = db.page(ctx, lq, where, key)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -101,6 +106,49 @@ func (db *DB) page(ctx context.Context, lq store.Query, where, key part) (*store
 // relations to load: most have none, and then loading them is a query
 // saved.
 const relationFlags = ", EXISTS (SELECT 1 FROM members WHERE member_rid = r.rid), EXISTS (SELECT 1 FROM members WHERE group_rid = r.rid)"
+
+// indexOrder reports whether the page a query asks for can be read in the
+// order of an attribute index (attr_index), and of which attribute: all
+// resources of one type, by position, sorted by a required, single-valued
+// indexed attribute. Every resource then has one entry, whose value is
+// its sort key (the attribute's search form), and entries of equal values
+// are in row id order, so the index holds the query's order and an offset
+// is skipped inside the index, without reading or sorting resources.
+func (db *DB) indexOrder(lq store.Query) (string, bool) {
+	if len(lq.Types) != 1 || lq.After != nil || lq.Before != nil {
+		return "", false
+	}
+	sel := lq.Types[0]
+	if sel.Filter != nil || sel.SortBy == nil {
+		return "", false
+	}
+	p, rt := *sel.SortBy, db.reg.ResourceType(sel.Type)
+	if rt == nil || p.Ext || p.Sub != nil || p.Attr.MultiValued || !p.Attr.Required {
+		return "", false
+	}
+	return p.String(), isIndexed(rt, p)
+}
+
+// indexPage reads a page in the order of attr's index (see indexOrder):
+// the offset is skipped in the index alone, then the page's resources are
+// read by row id.
+func (db *DB) indexPage(ctx context.Context, tenant string, lq store.Query, attr string) (*store.Page, error) {
+	dir := ""
+	if lq.Descending {
+		dir = " DESC"
+	}
+	q := &sqlBuf{}
+	q.add("SELECT r.rid, r.rtype, r.id, r.version, r.created, r.modified, r.data, a.val" + relationFlags)
+	q.add(" FROM (SELECT val, slot, rid FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ?", tenant, lq.Types[0].Type, attr)
+	q.add(" ORDER BY val"+dir+", slot"+dir+" LIMIT ? OFFSET ?) a", lq.Count+1, lq.Offset)
+	q.add(" JOIN resources r ON r.rid = a.rid ORDER BY a.val" + dir + ", a.slot" + dir)
+	rows, err := db.listQuery(ctx, q.b.String(), q.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return db.scanPage(ctx, rows, &store.Page{Resources: []*store.Resource{}}, lq, false)
+}
 
 // compileQuery compiles the query's condition (one term per resource type)
 // and its sort key.

@@ -183,13 +183,17 @@ func (c *compiler) indexedIn(terms filter.Or, s scope) (string, bool) {
 	return "r.rid IN (" + strings.Join(lookups, " UNION ") + ")", true
 }
 
-func (c *compiler) isIndexed(p schema.Path) bool {
+func (c *compiler) isIndexed(p schema.Path) bool { return isIndexed(c.rt, p) }
+
+// isIndexed reports whether attr_index holds the values at p for
+// resources of type rt.
+func isIndexed(rt *schema.ResourceType, p schema.Path) bool {
 	switch p.Leaf().Type {
 	case "string", "reference", "dateTime", "binary":
 	default:
 		return false
 	}
-	for _, ix := range c.rt.Indexed() {
+	for _, ix := range rt.Indexed() {
 		if ix.Path.String() == p.String() {
 			return true
 		}
