@@ -48,7 +48,7 @@ func copyDB(ctx context.Context, args []string, stdout, stderr io.Writer, getenv
 		return fmt.Errorf("--from: %w", err)
 	}
 	defer src.Close()
-	dst, err := s.open(ctx, *to, sqlstore.Options{})
+	dst, err := s.open(ctx, *to, sqlstore.Options{Exclusive: true})
 	if err != nil {
 		return fmt.Errorf("--to: %w", err)
 	}

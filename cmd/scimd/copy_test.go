@@ -37,7 +37,9 @@ func TestCopyCommand(t *testing.T) {
 
 	var stdout, stderr bytes.Buffer
 	fresh := "sqlite:" + filepath.Join(t.TempDir(), "other.db")
-	start(t, dir, nil, "--db", fresh, "--admin-password", "other").cmd.Process.Kill()
+	other := start(t, dir, nil, "--db", fresh, "--admin-password", "other")
+	other.cmd.Process.Kill()
+	other.cmd.Wait() // until it exits, it holds the database
 	if code := run(context.Background(), []string{"copy", "--from", from, "--to", fresh}, &stdout, &stderr, os.Getenv); code != exitError || !strings.Contains(stderr.String(), "empty database") {
 		t.Errorf("copy into a database with an admin of its own: exit %d\n%s", code, stderr.String())
 	}

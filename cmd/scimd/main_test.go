@@ -162,6 +162,15 @@ func TestServeConfiguration(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "from-config.db")); err != nil {
 		t.Errorf("the config file's db was not used: %v", err)
 	}
+	// A second server on the SQLite file is refused: one process serves
+	// an SQLite database (the first keeps resources it read in memory).
+	var stdout, stderr bytes.Buffer
+	getenv := func(string) string { return "" }
+	if code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--config", cfg}, &stdout, &stderr, getenv); code == exitOK || !strings.Contains(stderr.String(), "in use by another scimd serve") {
+		t.Errorf("second scimd serve on the database: exit %d, %s", code, stderr.String())
+	}
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
 	// A flag beats the environment.
 	q := start(t, dir, []string{"SCIMD_BASE_URL=https://env.example.com"}, "--config", cfg, "--base-url", "https://flag.example.com")
 	if _, body := q.do(t, "GET", "/scim2/Users", "admin", "from-config", ""); !strings.Contains(body, "https://flag.example.com/scim2/Users/") {

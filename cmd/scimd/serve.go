@@ -196,7 +196,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if sqlstore.Shared(c.db) {
 		indexes = sqlstore.CheckIndexes
 	}
-	st, err := openConfigured(ctx, c.db, c.schemas, sqlstore.Options{Logger: log, Synchronous: c.synchronous, Indexes: indexes})
+	st, err := openConfigured(ctx, c.db, c.schemas, sqlstore.Options{Logger: log, Synchronous: c.synchronous, Indexes: indexes, Exclusive: true})
 	if err != nil {
 		return err
 	}

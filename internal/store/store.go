@@ -74,6 +74,10 @@ type Resource struct {
 	// Groups are the groups a resource belongs to, directly or through
 	// nested groups. Nil unless loaded (Load.Groups).
 	Groups []GroupRef
+	// Shared marks a resource the store keeps and hands to every Get of
+	// it until it changes, so a caller may keep what it derives from it
+	// (a rendering) keyed by its address.
+	Shared bool
 }
 
 // Member is a member of a group.
@@ -208,7 +212,8 @@ type Store interface {
 
 	// Create stores a new resource, with its members and password hash.
 	Create(ctx context.Context, tenant string, r *Resource, members []string, passwordHash string) error
-	// Get returns a resource, or ErrNotFound.
+	// Get returns a resource, or ErrNotFound. The resource may be shared
+	// with other callers (a store may keep what it read): don't modify it.
 	Get(ctx context.Context, tenant, typ, id string, load Load) (*Resource, error)
 	// Update reads a resource and writes the Change fn returns, in one
 	// transaction, then returns the stored result with load's relations.

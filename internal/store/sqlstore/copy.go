@@ -68,6 +68,9 @@ type CopyProgress struct {
 //
 // Both databases must have been opened with the same schema registry.
 func Copy(ctx context.Context, dst, src *DB, opts CopyOptions) error {
+	// Copy writes resources through paths of its own; dst's cached ones
+	// are all outdated when it returns. (Nothing reads them meanwhile.)
+	defer dst.cache.wroteAll()
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(CopyProgress) {}

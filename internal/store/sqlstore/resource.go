@@ -94,6 +94,7 @@ func (db *DB) Create(ctx context.Context, tenant string, r *store.Resource, memb
 	if err != nil {
 		return err
 	}
+	defer db.cache.wrote(cacheKey{tenant, r.Type, r.ID}, len(members) > 0)
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return db.insert(ctx, tx, tenant, r, enc, members, passwordHash)
 	})
@@ -146,6 +147,7 @@ func (db *DB) Bootstrap(ctx context.Context, tenant string, admin *store.Resourc
 	if err != nil {
 		return err
 	}
+	defer db.cache.wroteAll()
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if tenant != store.DefaultTenant {
 			if err := db.insertTenant(ctx, tx, tenant); err != nil {
@@ -200,6 +202,23 @@ func (db *DB) Get(ctx context.Context, tenant, typ, id string, load store.Load) 
 	if !storable(tenant, id) {
 		return nil, store.ErrNotFound
 	}
+	if db.cache == nil {
+		return db.get(ctx, tenant, typ, id, load)
+	}
+	k := cacheKey{tenant, typ, id}
+	if r, ok := db.cache.get(k, load); ok {
+		return r, nil
+	}
+	st := db.cache.stamp(k)
+	r, err := db.get(ctx, tenant, typ, id, load)
+	if err == nil {
+		db.cache.put(k, r, load, st)
+	}
+	return r, err
+}
+
+// get reads a resource from the database.
+func (db *DB) get(ctx context.Context, tenant, typ, id string, load store.Load) (*store.Resource, error) {
 	var inGroup, hasMembers bool
 	row := db.queryRow(ctx, `SELECT rid, version, created, modified, data,
 		EXISTS (SELECT 1 FROM members WHERE member_rid = r.rid), EXISTS (SELECT 1 FROM members WHERE group_rid = r.rid)
@@ -244,9 +263,11 @@ func (db *DB) Update(ctx context.Context, tenant, typ, id string, readLoad, load
 		return nil, store.ErrNotFound
 	}
 	var (
-		out *store.Resource
-		rid int64
+		out     *store.Resource
+		rid     int64
+		related bool // the change shows in relations: members, or the display name
 	)
+	defer func() { db.cache.wrote(cacheKey{tenant, typ, id}, related) }()
 	err := db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		r, id, err := scanResource(db.txQueryRow(ctx, tx, `SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`+db.flavor.lockForUpdate, id, tenant, typ), typ, id)
 		if err != nil {
@@ -261,6 +282,7 @@ func (db *DB) Update(ctx context.Context, tenant, typ, id string, readLoad, load
 			out = r
 			return err
 		}
+		related = ch.Members != nil || ch.Doc != nil && displayOf(ch.Doc) != displayOf(r.Doc)
 		out, err = db.apply(ctx, tx, tenant, rid, r, ch)
 		return err
 	})
@@ -361,6 +383,7 @@ func (db *DB) Delete(ctx context.Context, tenant, typ, id string, match func(ver
 	if !storable(tenant, id) {
 		return store.ErrNotFound
 	}
+	defer db.cache.wrote(cacheKey{tenant, typ, id}, true)
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		r, rid, err := scanResource(db.txQueryRow(ctx, tx, `SELECT rid, version, created, modified, data FROM resources WHERE id = ? AND tenant = ? AND rtype = ?`+db.flavor.lockForDelete, id, tenant, typ), typ, id)
 		if err != nil {

@@ -34,9 +34,11 @@ type DB struct {
 	indexes        map[indexDef]bool    // the database's attribute indexes, as syncIndexes left them
 	applied        []string             // the migrations Open applied
 
-	stmts  sync.Map   // query text → *sql.Stmt on read
-	wstmts sync.Map   // query text → *sql.Stmt on write
-	lists  *stmtCache // list statements on read; nil unless the flavor prepares
+	stmts  sync.Map       // query text → *sql.Stmt on read
+	wstmts sync.Map       // query text → *sql.Stmt on write
+	lists  *stmtCache     // list statements on read; nil unless the flavor prepares
+	cache  *resourceCache // resources Get read; nil unless Exclusive on SQLite
+	unlock func()         // releases the Exclusive lock, if taken
 
 	lastPurge atomic.Int64 // when CountLoginAttempts last removed ended windows (Unix ns)
 }
@@ -81,6 +83,12 @@ type Options struct {
 	// instead of applying them: for reading a database that an older scimd
 	// may be serving (the source of Copy).
 	NoMigrate bool
+	// Exclusive is for the one process that writes resources to an SQLite
+	// database (scimd serve, scimd copy): Open refuses the database while
+	// another process has it open Exclusive and, with no other writer of
+	// resources, keeps recently read resources in memory. PostgreSQL
+	// databases are shared by replicas: there it does nothing.
+	Exclusive bool
 }
 
 // Open opens the database named by dsn — "sqlite:PATH" (or a bare path)
@@ -159,6 +167,29 @@ func openSQLite(path string, opts Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlstore: empty SQLite path")
 	}
+	var unlock func()
+	if opts.Exclusive {
+		var err error
+		switch unlock, err = lockExclusive(path); {
+		case errors.Is(err, errors.ErrUnsupported):
+		case err != nil:
+			return nil, err
+		}
+	}
+	db, err := openSQLiteFile(path, opts)
+	if err != nil {
+		if unlock != nil {
+			unlock()
+		}
+		return nil, err
+	}
+	if unlock != nil {
+		db.unlock, db.cache = unlock, newResourceCache(cachedResources)
+	}
+	return db, nil
+}
+
+func openSQLiteFile(path string, opts Options) (*DB, error) {
 	sync := strings.ToUpper(opts.Synchronous)
 	if sync == "" {
 		sync = "FULL"
@@ -241,6 +272,9 @@ func (db *DB) Close() error {
 	}
 	if db.w != nil {
 		db.w.close()
+	}
+	if db.unlock != nil {
+		defer db.unlock()
 	}
 	if db.write == db.read {
 		return db.read.Close()
