@@ -88,3 +88,44 @@ func groups(r *response) []string {
 	}
 	return out
 }
+
+// TestReadsFollowWrites reads a user and a group before and after each
+// write that changes what GET returns — scimd serve keeps resources it read,
+// and their renderings, in memory (SQLite), and must drop them.
+func TestReadsFollowWrites(t *testing.T) {
+	h := newHarness(t)
+	kim := h.createUser(`{"userName":"kim"}`)
+	g := h.createGroup(`{"displayName":"g"}`)
+	user := func() string { return fmt.Sprint(groups(h.must(200, req{path: "/scim2/Users/" + kim}))) }
+	group := func() []string { return members(h.must(200, req{path: "/scim2/Groups/" + g})) }
+	check := func(step, got, want string) {
+		t.Helper()
+		if got != want {
+			t.Errorf("after %s: %s, want %s", step, got, want)
+		}
+	}
+	check("create", user(), "[]")
+	check("create", fmt.Sprint(group()), "[]")
+	patch := func(path, ops string) {
+		t.Helper()
+		h.must(http.StatusOK, req{method: "PATCH", path: path, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[` + ops + `]}`})
+	}
+	patch("/scim2/Groups/"+g, fmt.Sprintf(`{"op":"add","path":"members","value":[{"value":%q}]}`, kim))
+	check("adding kim", user(), fmt.Sprintf("[%s:g:direct]", g))
+	patch("/scim2/Groups/"+g, `{"op":"replace","path":"displayName","value":"g2"}`)
+	check("renaming the group", user(), fmt.Sprintf("[%s:g2:direct]", g))
+	patch("/scim2/Users/"+kim, `{"op":"replace","path":"displayName","value":"Kim J"}`)
+	check("renaming kim", fmt.Sprint(group()), fmt.Sprintf("[%s User Kim J %s/scim2/Users/%s]", kim, h.url, kim))
+	r := h.must(200, req{path: "/scim2/Users/" + kim})
+	if r.str("displayName") != "Kim J" || r.path("meta.version") != `W/"2"` || r.header.Get("ETag") != `W/"2"` {
+		t.Errorf("kim after the rename: ETag %s %s", r.header.Get("ETag"), r.raw)
+	}
+	h.must(http.StatusOK, req{method: "PUT", path: "/scim2/Users/" + kim, body: `{"userName":"kim","nickName":"kk"}`})
+	if r := h.must(200, req{path: "/scim2/Users/" + kim}); r.str("nickName") != "kk" || r.str("displayName") != "" {
+		t.Errorf("kim after PUT: %s", r.raw)
+	}
+	h.must(http.StatusNoContent, req{method: "DELETE", path: "/scim2/Groups/" + g})
+	check("deleting the group", user(), "[]")
+	h.must(http.StatusNoContent, req{method: "DELETE", path: "/scim2/Users/" + kim})
+	h.do(req{path: "/scim2/Users/" + kim}).scimError(t, 404, "", kim)
+}

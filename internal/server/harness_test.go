@@ -75,7 +75,7 @@ func startHarnessAdmin(t *testing.T, cfg server.Config, password string) *harnes
 			t.Fatal(err)
 		}
 	}
-	st, err := sqlstore.Open(context.Background(), testDSN(t), sqlstore.Options{Registry: reg})
+	st, err := sqlstore.Open(context.Background(), testDSN(t), sqlstore.Options{Registry: reg, Exclusive: true}) // as scimd serve
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,13 +72,40 @@ func (s *Server) groupValues(req *request, groups []store.GroupRef) []any {
 	return out
 }
 
+// renderedResources is how many renderings of shared resources a server
+// keeps.
+const renderedResources = 4096
+
+// renderKey names a rendering of a shared resource under a tenant's URL
+// prefix, which its URLs hold.
+type renderKey struct {
+	res    *store.Resource
+	prefix string
+}
+
+// render renders a resource as renderResource does; the full rendering of
+// a resource the store shares is rendered once and kept (it is the same
+// until the store hands out another resource).
+func (s *Server) render(req *request, res *store.Resource, pr *schema.Projection) []byte {
+	if pr != nil || !res.Shared {
+		return s.renderResource(make([]byte, 0, 1024), req, req.rt, res, pr)
+	}
+	k := renderKey{res, req.prefix}
+	if b, ok := s.rendered.Get(k); ok {
+		return b
+	}
+	b := s.renderResource(nil, req, req.rt, res, nil)
+	s.rendered.Add(k, b)
+	return b
+}
+
 // writeResource sends one resource with its ETag (and Location on 201).
 func (s *Server) writeResource(w http.ResponseWriter, r *http.Request, req *request, status int, res *store.Resource, pr *schema.Projection) {
 	w.Header().Set("ETag", etag(res.Version))
 	if status == http.StatusCreated {
 		w.Header().Set("Location", s.location(req, req.rt, res.ID))
 	}
-	s.writeBody(w, r, status, s.renderResource(make([]byte, 0, 1024), req, req.rt, res, pr))
+	s.writeBody(w, r, status, s.render(req, res, pr))
 }
 
 // load returns the relations a response with the projection needs.
