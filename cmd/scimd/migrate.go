@@ -31,7 +31,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err := applyEnv(fs, getenv); err != nil {
 		return errUsage{err.Error()}
 	}
-	st, err := openConfigured(ctx, *db, *schemas, sqlstore.Options{})
+	st, err := openConfigured(ctx, *db, *schemas, sqlstore.Options{Exclusive: true})
 	if err != nil {
 		return err
 	}

@@ -72,30 +72,25 @@ func (s *Server) groupValues(req *request, groups []store.GroupRef) []any {
 	return out
 }
 
-// renderedResources is how many renderings of shared resources a server
-// keeps.
-const renderedResources = 4096
-
-// renderKey names a rendering of a shared resource under a tenant's URL
-// prefix, which its URLs hold.
-type renderKey struct {
-	res    *store.Resource
+// rendering is the full rendering of a shared resource under a tenant's
+// URL prefix, which its URLs hold; it is kept in the resource's Memo.
+type rendering struct {
 	prefix string
+	body   []byte
 }
 
 // render renders a resource as renderResource does; the full rendering of
-// a resource the store shares is rendered once and kept (it is the same
-// until the store hands out another resource).
+// a resource the store shares is rendered once and kept with it (it is the
+// same until the store hands out another resource).
 func (s *Server) render(req *request, res *store.Resource, pr *schema.Projection) []byte {
-	if pr != nil || !res.Shared {
+	if pr != nil || res.Memo == nil {
 		return s.renderResource(make([]byte, 0, 1024), req, req.rt, res, pr)
 	}
-	k := renderKey{res, req.prefix}
-	if b, ok := s.rendered.Get(k); ok {
-		return b
+	if r, ok := res.Memo.Load().(*rendering); ok && r.prefix == req.prefix {
+		return r.body
 	}
 	b := s.renderResource(nil, req, req.rt, res, nil)
-	s.rendered.Add(k, b)
+	res.Memo.Store(&rendering{prefix: req.prefix, body: b})
 	return b
 }
 

@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
 
@@ -102,8 +101,7 @@ type Server struct {
 		address *auth.Throttle // this process's own
 	}
 
-	rendered     *lru.Cache[renderKey, []byte] // default renderings of shared resources
-	cursorSecret atomic.Pointer[[]byte]        // the key sealing cursors, once read
+	cursorSecret atomic.Pointer[[]byte] // the key sealing cursors, once read
 	metrics      *metrics
 	handler      http.Handler
 
@@ -147,7 +145,6 @@ func New(cfg Config) (*Server, error) {
 		ttl = 5 * time.Second
 	}
 	s.creds = auth.NewCache(ttl, s.now)
-	s.rendered, _ = lru.New[renderKey, []byte](renderedResources) // fails only for a size <= 0
 	s.tokenTTL = cfg.TokenTTL
 	if s.tokenTTL <= 0 {
 		s.tokenTTL = time.Hour

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/scimd/scimd/scim/filter"
@@ -74,11 +75,26 @@ type Resource struct {
 	// Groups are the groups a resource belongs to, directly or through
 	// nested groups. Nil unless loaded (Load.Groups).
 	Groups []GroupRef
-	// Shared marks a resource the store keeps and hands to every Get of
-	// it until it changes, so a caller may keep what it derives from it
-	// (a rendering) keyed by its address.
-	Shared bool
+	// Memo is set on a resource the store keeps and hands to every Get of
+	// it until it changes: there a caller may keep what it derives from
+	// the resource (a rendering), which is dropped with it. Nil otherwise.
+	Memo *Memo
 }
+
+// Memo holds a value derived from a shared resource; safe for concurrent
+// use.
+type Memo struct{ v atomic.Pointer[any] }
+
+// Load returns the value kept, or nil.
+func (m *Memo) Load() any {
+	if p := m.v.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Store keeps v, replacing what was kept.
+func (m *Memo) Store(v any) { m.v.Store(&v) }
 
 // Member is a member of a group.
 type Member struct {

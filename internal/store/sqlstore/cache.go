@@ -12,6 +12,10 @@ import (
 // cachedResources is how many resources a store opened Exclusive keeps.
 const cachedResources = 4096
 
+// cachedRelations is the most members, or groups, a cached resource has:
+// larger ones are read each time, so that the cache stays small.
+const cachedRelations = 50
+
 // cacheShards is how many generations the cache's keys hash to: a write
 // makes the cached resources of its shard reread, 1/cacheShards of all.
 const cacheShards = 1 << 12
@@ -73,7 +77,7 @@ func (c *resourceCache) get(k cacheKey, load store.Load) (*store.Resource, bool)
 		return e.res, true
 	}
 	r := *e.res // fewer relations than cached: a view without the others
-	r.Shared = false
+	r.Memo = nil
 	if !load.Groups {
 		r.Groups = nil
 	}
@@ -83,10 +87,13 @@ func (c *resourceCache) get(k cacheKey, load store.Load) (*store.Resource, bool)
 	return &r, true
 }
 
-// put caches r, read with load's relations under st.
+// put caches r, read with load's relations under st, unless it has many.
 func (c *resourceCache) put(k cacheKey, r *store.Resource, load store.Load, st stamp) {
+	if len(r.Members) > cachedRelations || len(r.Groups) > cachedRelations {
+		return
+	}
 	if st == c.stamp(k) { // else it is outdated already
-		r.Shared = true
+		r.Memo = &store.Memo{}
 		c.entries.Add(k, &cacheEntry{res: r, load: load, stamp: st})
 	}
 }

@@ -19,6 +19,17 @@ type indexDef struct {
 	num               int    // text: the attribute's number in attr_text rowids
 }
 
+// valueIndexDef is the definition of an attr_index index. The form of its
+// values is part of the kind, so that a definition whose values take
+// another form is rebuilt.
+func valueIndexDef(rtype string, ix schema.Index) indexDef {
+	kind := "value"
+	if ix.Unique {
+		kind = "unique"
+	}
+	return indexDef{rtype: rtype, attr: ix.Path.String(), kind: kind + ":" + ix.Form()}
+}
+
 // textDef is an attribute indexed for substring search.
 type textDef struct {
 	num  int
@@ -45,13 +56,7 @@ func (db *DB) syncIndexes(ctx context.Context, policy IndexPolicy) (err error) {
 	numbered := maps.Clone(have) // the text indexes with their numbers, old and new
 	for _, rt := range db.reg.ResourceTypes() {
 		for _, ix := range rt.Indexed() {
-			kind := "value"
-			if ix.Unique {
-				kind = "unique"
-			}
-			// The form is part of the kind, so that a definition whose
-			// values take another form is rebuilt.
-			want[indexDef{rtype: rt.Name, attr: ix.Path.String(), kind: kind + ":" + ix.Form()}] = true
+			want[valueIndexDef(rt.Name, ix)] = true
 		}
 		for _, p := range rt.TextIndexed() {
 			d := indexDef{rtype: rt.Name, attr: p.String(), kind: "text", num: textNumber(numbered, rt.Name, p.String())}

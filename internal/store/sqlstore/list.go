@@ -43,9 +43,11 @@ func (db *DB) List(ctx context.Context, tenant string, lq store.Query) (*store.P
 	}
 	page := &store.Page{Resources: []*store.Resource{}}
 	if lq.Count > 0 {
+		full := false
 		if attr, ok := db.indexOrder(lq); ok {
-			page, err = db.indexPage(ctx, tenant, lq, attr)
-		} else {
+			page, full, err = db.indexPage(ctx, tenant, lq, attr)
+		}
+		if err == nil && !full {
 			page, err = db.page(ctx, lq, where, key)
 		}
 		if err != nil {
@@ -109,13 +111,14 @@ const relationFlags = ", EXISTS (SELECT 1 FROM members WHERE member_rid = r.rid)
 
 // indexOrder reports whether the page a query asks for can be read in the
 // order of an attribute index (attr_index), and of which attribute: all
-// resources of one type, by position, sorted by a required, single-valued
-// indexed attribute. Every resource then has one entry, whose value is
-// its sort key (the attribute's search form), and entries of equal values
-// are in row id order, so the index holds the query's order and an offset
-// is skipped inside the index, without reading or sorting resources.
+// resources of one type, by position, ascending by a single-valued
+// attribute whose index the database holds in the values' current form.
+// Each resource with a value then has one entry, the value being its sort
+// key, entries of equal values are in row id order, and the resources
+// without a value sort after all of them: so the index holds the start of
+// the query's order, and an offset in it is skipped in the index alone.
 func (db *DB) indexOrder(lq store.Query) (string, bool) {
-	if len(lq.Types) != 1 || lq.After != nil || lq.Before != nil {
+	if len(lq.Types) != 1 || lq.Descending || lq.After != nil || lq.Before != nil {
 		return "", false
 	}
 	sel := lq.Types[0]
@@ -123,31 +126,34 @@ func (db *DB) indexOrder(lq store.Query) (string, bool) {
 		return "", false
 	}
 	p, rt := *sel.SortBy, db.reg.ResourceType(sel.Type)
-	if rt == nil || p.Ext || p.Sub != nil || p.Attr.MultiValued || !p.Attr.Required {
+	if rt == nil || p.Sub != nil || p.Attr.MultiValued || !isIndexed(rt, p) {
 		return "", false
 	}
-	return p.String(), isIndexed(rt, p)
+	for _, ix := range rt.Indexed() {
+		if ix.Path.String() == p.String() && db.indexes[valueIndexDef(rt.Name, ix)] {
+			return p.String(), true
+		}
+	}
+	return "", false
 }
 
 // indexPage reads a page in the order of attr's index (see indexOrder):
 // the offset is skipped in the index alone, then the page's resources are
-// read by row id.
-func (db *DB) indexPage(ctx context.Context, tenant string, lq store.Query, attr string) (*store.Page, error) {
-	dir := ""
-	if lq.Descending {
-		dir = " DESC"
-	}
+// read by row id. It reports false when the index ends within the page,
+// which then includes resources without a value, not in the index.
+func (db *DB) indexPage(ctx context.Context, tenant string, lq store.Query, attr string) (*store.Page, bool, error) {
 	q := &sqlBuf{}
 	q.add("SELECT r.rid, r.rtype, r.id, r.version, r.created, r.modified, r.data, a.val" + relationFlags)
 	q.add(" FROM (SELECT val, slot, rid FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ?", tenant, lq.Types[0].Type, attr)
-	q.add(" ORDER BY val"+dir+", slot"+dir+" LIMIT ? OFFSET ?) a", lq.Count+1, lq.Offset)
-	q.add(" JOIN resources r ON r.rid = a.rid ORDER BY a.val" + dir + ", a.slot" + dir)
+	q.add(" ORDER BY val, slot LIMIT ? OFFSET ?) a", lq.Count+1, lq.Offset)
+	q.add(" JOIN resources r ON r.rid = a.rid ORDER BY a.val, a.slot")
 	rows, err := db.listQuery(ctx, q.b.String(), q.args...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
-	return db.scanPage(ctx, rows, &store.Page{Resources: []*store.Resource{}}, lq, false)
+	page, err := db.scanPage(ctx, rows, &store.Page{Resources: []*store.Resource{}}, lq, false)
+	return page, err == nil && page.More, err
 }
 
 // compileQuery compiles the query's condition (one term per resource type)

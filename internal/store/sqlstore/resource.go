@@ -277,12 +277,13 @@ func (db *DB) Update(ctx context.Context, tenant, typ, id string, readLoad, load
 		if err := db.loadRelations(ctx, tx, readLoad, map[int64]*store.Resource{rid: r}); err != nil {
 			return err
 		}
+		display := displayOf(r.Doc) // before fn, which may change r
 		ch, err := fn(r)
 		if err != nil || ch == nil {
 			out = r
 			return err
 		}
-		related = ch.Members != nil || ch.Doc != nil && displayOf(ch.Doc) != displayOf(r.Doc)
+		related = ch.Members != nil || ch.Doc != nil && displayOf(ch.Doc) != display
 		out, err = db.apply(ctx, tx, tenant, rid, r, ch)
 		return err
 	})

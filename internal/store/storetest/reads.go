@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scimd/scimd/internal/store"
+	"github.com/scimd/scimd/scim/schema"
 )
 
 // testReadsAfterWrites reads resources before and after each kind of write
@@ -134,5 +135,46 @@ func testConcurrentReadsAfterWrites(t *testing.T, s store.Store) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// testSortMissingValues sorts users by userName when some lack one (a
+// store holds what it is given; configuration can make an attribute
+// required after resources lacking it were stored): those sort last
+// ascending and first descending, on every page.
+func testSortMissingValues(t *testing.T, s store.Store, reg *schema.Registry) {
+	ctx := context.Background()
+	var named, unnamed []string
+	for _, name := range []string{"dee", "Bo", "al", "cy", "Ed"} {
+		named = append(named, mustCreate(t, s, store.DefaultTenant, newUser(name)).ID)
+	}
+	for range 2 {
+		u := newUser("")
+		delete(u.Doc, "userName")
+		unnamed = append(unnamed, mustCreate(t, s, store.DefaultTenant, u).ID)
+	}
+	ascending := append([]string{named[2], named[1], named[3], named[0], named[4]}, unnamed...)
+	descending := append([]string{unnamed[1], unnamed[0]}, named[4], named[0], named[3], named[1], named[2])
+	p, _ := reg.ResourceType(schema.UserType).Resolve("userName")
+	for _, desc := range []bool{false, true} {
+		want := ascending
+		if desc {
+			want = descending
+		}
+		for off := range len(want) {
+			for _, count := range []int{1, 2, 3} {
+				page, err := s.List(ctx, store.DefaultTenant, store.Query{Types: []store.Selection{{Type: schema.UserType, SortBy: &p}}, Descending: desc, Offset: off, Count: count})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, r := range page.Resources {
+					got = append(got, r.ID)
+				}
+				if diff := cmp.Diff(want[off:min(off+count, len(want))], got); diff != "" || page.Total != len(want) {
+					t.Errorf("desc=%v offset %d count %d: total %d, page (-want +got):\n%s", desc, off, count, page.Total, diff)
+				}
+			}
+		}
 	}
 }

@@ -75,6 +75,11 @@ func Run(t *testing.T, newStore NewStore) {
 		t.Cleanup(func() { s.Close() })
 		testLimits(t, s, reg)
 	})
+	t.Run("SortMissingValues", func(t *testing.T) {
+		s := newStore(t, reg)
+		t.Cleanup(func() { s.Close() })
+		testSortMissingValues(t, s, reg)
+	})
 	t.Run("Sort", func(t *testing.T) {
 		s := newStore(t, reg)
 		t.Cleanup(func() { s.Close() })
@@ -83,7 +88,7 @@ func Run(t *testing.T, newStore NewStore) {
 }
 
 // ignoreShared compares resources apart from whether a store shares them.
-var ignoreShared = cmpopts.IgnoreFields(store.Resource{}, "Shared")
+var ignoreShared = cmpopts.IgnoreFields(store.Resource{}, "Memo")
 
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
 
