@@ -277,18 +277,55 @@ func (db *DB) textEntries(typ string, sdoc map[string]any) []textEntry {
 	return out
 }
 
+// textOp is a change to attr_text: an insert, or a delete (del).
+type textOp struct {
+	rowid int64
+	val   string
+	del   bool
+}
+
+// textBatch collects the attr_text changes of a write that the SQLite
+// writer runs; it applies those of its whole batch at once before
+// committing (see writer.commit). Writes elsewhere apply them at once.
+type textBatch struct{ ops []textOp }
+
+type textBatchKey struct{}
+
 func (db *DB) insertText(ctx context.Context, tx *sql.Tx, rid int64, entries []textEntry) error {
-	for _, t := range entries {
-		if _, err := db.txExec(ctx, tx, `INSERT INTO attr_text (rowid, val) VALUES (?, ?)`, rid*64+int64(t.num), t.val); err != nil {
-			return err
-		}
+	ops := make([]textOp, len(entries))
+	for i, t := range entries {
+		ops[i] = textOp{rowid: rid*64 + int64(t.num), val: t.val}
 	}
-	return nil
+	return db.changeText(ctx, tx, ops)
 }
 
 func (db *DB) deleteText(ctx context.Context, tx *sql.Tx, rid int64, entries []textEntry) error {
-	for _, t := range entries {
-		if _, err := db.txExec(ctx, tx, `DELETE FROM attr_text WHERE rowid = ?`, rid*64+int64(t.num)); err != nil {
+	ops := make([]textOp, len(entries))
+	for i, t := range entries {
+		ops[i] = textOp{rowid: rid*64 + int64(t.num), del: true}
+	}
+	return db.changeText(ctx, tx, ops)
+}
+
+// changeText applies changes to attr_text, or adds them to the write's
+// textBatch if it has one.
+func (db *DB) changeText(ctx context.Context, tx *sql.Tx, ops []textOp) error {
+	if b, ok := ctx.Value(textBatchKey{}).(*textBatch); ok {
+		b.ops = append(b.ops, ops...)
+		return nil
+	}
+	return db.applyText(ctx, tx, ops)
+}
+
+func (db *DB) applyText(ctx context.Context, tx *sql.Tx, ops []textOp) error {
+	for _, op := range ops {
+		var err error
+		if op.del {
+			_, err = db.txExec(ctx, tx, `DELETE FROM attr_text WHERE rowid = ?`, op.rowid)
+		} else {
+			_, err = db.txExec(ctx, tx, `INSERT INTO attr_text (rowid, val) VALUES (?, ?)`, op.rowid, op.val)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -198,7 +198,7 @@ func openSQLiteFile(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: synchronous must be FULL or NORMAL, not %q", opts.Synchronous)
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)&_pragma=synchronous(" + sync + ")"
+		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)&_pragma=synchronous(" + sync + ")"
 	// Page caches: 32 MiB for the writer, 8 MiB for each of the four
 	// readers. Each connection has its own; on 1M users larger ones held
 	// 100 MiB more and served reads no faster (random reads mostly miss,
@@ -232,7 +232,7 @@ func openSQLiteFile(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
 	db := &DB{flavor: sqliteFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}
-	db.w = newWriter(write, opts.Logger)
+	db.w = newWriter(write, db.applyText, opts.Logger)
 	db.lists = newStmtCache(read, listStmts)
 	db.every(time.Second, func(ctx context.Context) {
 		if _, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {

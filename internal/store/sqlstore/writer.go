@@ -24,15 +24,22 @@ type writeReq struct {
 // arrive while it is busy together: each in its own savepoint, so that one
 // failing write rolls back alone, then one COMMIT — one fsync — for all.
 // A write is acknowledged only after that commit.
+//
+// Changes to the substring index (attr_text, an FTS5 table) are the
+// exception: FTS5 writes its pending changes out at every savepoint, a new
+// segment (and merges) for every write, so each write's are collected
+// (textBatch) and those of the writes that succeeded applied together
+// after the last savepoint. Nothing reads attr_text inside a write.
 type writer struct {
-	db   *sql.DB
-	reqs chan *writeReq
-	quit chan struct{}
-	log  *slog.Logger
+	db        *sql.DB
+	applyText func(context.Context, *sql.Tx, []textOp) error
+	reqs      chan *writeReq
+	quit      chan struct{}
+	log       *slog.Logger
 }
 
-func newWriter(db *sql.DB, log *slog.Logger) *writer {
-	w := &writer{db: db, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), log: log}
+func newWriter(db *sql.DB, applyText func(context.Context, *sql.Tx, []textOp) error, log *slog.Logger) *writer {
+	w := &writer{db: db, applyText: applyText, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), log: log}
 	go w.run()
 	return w
 }
@@ -86,10 +93,21 @@ func (w *writer) commit(batch []*writeReq) {
 		}
 		return
 	}
+	var text []textOp
 	for i, r := range batch {
-		errs[i] = w.apply(tx, r)
+		b := &textBatch{}
+		if errs[i] = w.apply(tx, r, b); errs[i] == nil {
+			text = append(text, b.ops...)
+		}
 	}
-	if err := tx.Commit(); err != nil {
+	err = w.applyText(context.Background(), tx, text)
+	if err != nil {
+		tx.Rollback()
+		err = fmt.Errorf("substring index: %w", err)
+	} else {
+		err = tx.Commit()
+	}
+	if err != nil {
 		w.log.Error("commit failed", "err", err, "writes", len(batch))
 		for i := range errs {
 			if errs[i] == nil {
@@ -102,8 +120,9 @@ func (w *writer) commit(batch []*writeReq) {
 	}
 }
 
-// apply runs one write in a savepoint, rolling back to it on failure.
-func (w *writer) apply(tx *sql.Tx, r *writeReq) (err error) {
+// apply runs one write in a savepoint, rolling back to it on failure; its
+// attr_text changes go to text.
+func (w *writer) apply(tx *sql.Tx, r *writeReq, text *textBatch) (err error) {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
@@ -124,5 +143,5 @@ func (w *writer) apply(tx *sql.Tx, r *writeReq) (err error) {
 			err = rerr
 		}
 	}()
-	return r.fn(r.ctx, tx)
+	return r.fn(context.WithValue(r.ctx, textBatchKey{}, text), tx)
 }
