@@ -84,10 +84,11 @@ type Options struct {
 	// may be serving (the source of Copy).
 	NoMigrate bool
 	// Exclusive is for the one process that writes resources to an SQLite
-	// database, or changes its schema (scimd serve, copy, migrate): Open refuses the database while
-	// another process has it open Exclusive and, with no other writer of
-	// resources, keeps recently read resources in memory. PostgreSQL
-	// databases are shared by replicas: there it does nothing.
+	// database or changes its schema (scimd serve, copy, migrate): Open
+	// refuses the database while another process has it open Exclusive
+	// and, with no other writer of resources, keeps recently read
+	// resources in memory. PostgreSQL databases are shared by replicas:
+	// there it does nothing.
 	Exclusive bool
 }
 
