@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/scimd/scimd/internal/store"
 	"github.com/scimd/scimd/scim"
 )
 
@@ -19,7 +20,12 @@ type metrics struct {
 	handler  http.Handler
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+// cacheStats is implemented by stores that keep resources they read.
+type cacheStats interface {
+	CacheStats() (hits, misses uint64, ok bool)
+}
+
+func newMetrics(reg prometheus.Registerer, st store.Store) (*metrics, error) {
 	if reg == nil {
 		return nil, nil
 	}
@@ -30,8 +36,33 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route", "method", "code"}),
 	}
-	if err := reg.Register(m.requests); err != nil {
-		return nil, fmt.Errorf("server: register metrics: %w", err)
+	collectors := []prometheus.Collector{m.requests}
+	if cs, ok := st.(cacheStats); ok {
+		if _, _, ok := cs.CacheStats(); ok {
+			count := func(hit bool) func() float64 {
+				return func() float64 {
+					hits, misses, _ := cs.CacheStats()
+					if hit {
+						return float64(hits)
+					}
+					return float64(misses)
+				}
+			}
+			collectors = append(collectors,
+				prometheus.NewCounterFunc(prometheus.CounterOpts{
+					Name: "scimd_resource_cache_hits_total",
+					Help: "Reads of a resource by id answered from the resources kept in memory (SQLite).",
+				}, count(true)),
+				prometheus.NewCounterFunc(prometheus.CounterOpts{
+					Name: "scimd_resource_cache_misses_total",
+					Help: "Reads of a resource by id that went to the database (SQLite).",
+				}, count(false)))
+		}
+	}
+	for _, c := range collectors {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("server: register metrics: %w", err)
+		}
 	}
 	g, ok := reg.(prometheus.Gatherer)
 	if !ok {

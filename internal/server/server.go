@@ -160,7 +160,7 @@ func New(cfg Config) (*Server, error) {
 	if s.external, err = newExternal(cfg.ExternalJWT, s.now); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(cfg.Metrics)
+	m, err := newMetrics(cfg.Metrics, cfg.Store)
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,8 @@ type resourceCache struct {
 	seed    maphash.Seed
 	own     [cacheShards]atomic.Uint64
 	rel     atomic.Uint64
+
+	hits, misses atomic.Uint64 // Gets answered from the cache, and not
 }
 
 type cacheKey struct{ tenant, typ, id string }
@@ -71,8 +73,10 @@ func (c *resourceCache) stamp(k cacheKey) stamp {
 func (c *resourceCache) get(k cacheKey, load store.Load) (*store.Resource, bool) {
 	e, ok := c.entries.Get(k)
 	if !ok || e.stamp != c.stamp(k) || (load.Groups && !e.load.Groups) || (load.Members && !e.load.Members) {
+		c.misses.Add(1)
 		return nil, false
 	}
+	c.hits.Add(1)
 	if load == e.load {
 		return e.res, true
 	}
@@ -117,4 +121,14 @@ func (c *resourceCache) wroteAll() {
 		return
 	}
 	c.rel.Add(1)
+}
+
+// CacheStats reports how many Gets the store answered from the resources
+// it keeps (SQLite opened Exclusive) and how many it read from the
+// database; ok is false when it keeps none.
+func (db *DB) CacheStats() (hits, misses uint64, ok bool) {
+	if db.cache == nil {
+		return 0, 0, false
+	}
+	return db.cache.hits.Load(), db.cache.misses.Load(), true
 }
