@@ -199,7 +199,7 @@ func openSQLiteFile(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: synchronous must be FULL or NORMAL, not %q", opts.Synchronous)
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)&_pragma=synchronous(" + sync + ")"
+		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(0)&_pragma=synchronous(" + sync + ")"
 	// Page caches: 32 MiB for the writer, 8 MiB for each of the four
 	// readers. Each connection has its own; on 1M users larger ones held
 	// 100 MiB more and served reads no faster (random reads mostly miss,
@@ -207,7 +207,11 @@ func openSQLiteFile(path string, opts Options) (*DB, error) {
 	// Checkpoints run in the background (checkpointer); the automatic one,
 	// which would run inside a commit and stall every writer, is only a
 	// safety net for a WAL of 80 MB.
-	write, err := sql.Open("sqlite", base+"&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(20000)&_txlock=immediate")
+	// The writer keeps its temporary files — the sub-journals of the
+	// savepoints each write runs in — in memory; readers keep theirs
+	// (materialized subqueries) in files: in memory, 32 sorted pages at
+	// once took the server from 185 to 355 MiB.
+	write, err := sql.Open("sqlite", base+"&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(20000)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
