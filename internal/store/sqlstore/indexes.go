@@ -243,6 +243,9 @@ func (db *DB) insertEntries(ctx context.Context, tx *sql.Tx, tenant string, d in
 
 // dropIndex removes an index the registry no longer declares.
 func (db *DB) dropIndex(ctx context.Context, d indexDef) error {
+	if d.kind != "text" {
+		defer db.ranks.forget(d.rtype, d.attr)
+	}
 	return db.exec(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		if d.kind == "text" {
@@ -284,12 +287,22 @@ type textOp struct {
 	del   bool
 }
 
-// textBatch collects the attr_text changes of a write that the SQLite
-// writer runs; it applies those of its whole batch at once before
-// committing (see writer.commit). Writes elsewhere apply them at once.
-type textBatch struct{ ops []textOp }
+// pending collects what a write that the SQLite writer runs leaves for
+// the writer to do for its whole batch (see writer.commit): attr_text
+// changes, applied at once before committing (writes elsewhere apply them
+// at once), and the index entries added and removed, which the rank
+// buckets count after the commit.
+type pending struct {
+	text  []textOp
+	ranks []rankOp
+}
 
-type textBatchKey struct{}
+type pendingKey struct{}
+
+func pendingOf(ctx context.Context) *pending {
+	p, _ := ctx.Value(pendingKey{}).(*pending)
+	return p
+}
 
 func (db *DB) insertText(ctx context.Context, tx *sql.Tx, rid int64, entries []textEntry) error {
 	ops := make([]textOp, len(entries))
@@ -307,11 +320,10 @@ func (db *DB) deleteText(ctx context.Context, tx *sql.Tx, rid int64, entries []t
 	return db.changeText(ctx, tx, ops)
 }
 
-// changeText applies changes to attr_text, or adds them to the write's
-// textBatch if it has one.
+// changeText applies changes to attr_text, or leaves them to the writer.
 func (db *DB) changeText(ctx context.Context, tx *sql.Tx, ops []textOp) error {
-	if b, ok := ctx.Value(textBatchKey{}).(*textBatch); ok {
-		b.ops = append(b.ops, ops...)
+	if p := pendingOf(ctx); p != nil {
+		p.text = append(p.text, ops...)
 		return nil
 	}
 	return db.applyText(ctx, tx, ops)

@@ -138,14 +138,27 @@ func (db *DB) indexOrder(lq store.Query) (string, bool) {
 }
 
 // indexPage reads a page in the order of attr's index (see indexOrder):
-// the offset is skipped in the index alone, then the page's resources are
+// the offset is skipped in the index alone — from the rank bucket that
+// holds it, where the store keeps them — then the page's resources are
 // read by row id. It reports false when the index ends within the page,
 // which then includes resources without a value, not in the index.
 func (db *DB) indexPage(ctx context.Context, tenant string, lq store.Query, attr string) (*store.Page, bool, error) {
 	q := &sqlBuf{}
 	q.add("SELECT r.rid, r.rtype, r.id, r.version, r.created, r.modified, r.data, a.val" + relationFlags)
 	q.add(" FROM (SELECT val, slot, rid FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ?", tenant, lq.Types[0].Type, attr)
-	q.add(" ORDER BY val, slot LIMIT ? OFFSET ?) a", lq.Count+1, lq.Offset)
+	offset := lq.Offset
+	if ix := (rankIndex{tenant, lq.Types[0].Type, attr}); db.ranks != nil {
+		switch from, hasFrom, within, known := db.ranks.locate(ix, offset); {
+		case known && hasFrom:
+			q.add(" AND (val, slot) >= (?, ?)", from.val, from.slot) // a row value: a range on the index
+			offset = within
+		case known:
+			offset = within
+		case offset >= 2*db.ranks.bucket: // worth building
+			db.w.requestBuild(ix)
+		}
+	}
+	q.add(" ORDER BY val, slot LIMIT ? OFFSET ?) a", lq.Count+1, offset)
 	q.add(" JOIN resources r ON r.rid = a.rid ORDER BY a.val, a.slot")
 	rows, err := db.listQuery(ctx, q.b.String(), q.args...)
 	if err != nil {

@@ -171,6 +171,7 @@ func (e indexEntry) slot(rid int64) int64 {
 }
 
 func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
+	db.countEntries(ctx, tenant, typ, rid, entries, 1)
 	for _, e := range entries {
 		_, err := db.txExec(ctx, tx, `INSERT INTO attr_index (tenant, rtype, attr, val, slot, rid) VALUES (?, ?, ?, ?, ?, ?)`,
 			tenant, typ, e.attr, e.val, e.slot(rid), rid)
@@ -185,6 +186,7 @@ func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 }
 
 func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
+	db.countEntries(ctx, tenant, typ, rid, entries, -1)
 	for _, e := range entries {
 		_, err := db.txExec(ctx, tx, `DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND slot = ?`,
 			tenant, typ, e.attr, e.val, e.slot(rid))
@@ -193,6 +195,19 @@ func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 		}
 	}
 	return nil
+}
+
+// countEntries leaves index entries a write adds (delta 1) or removes (-1)
+// for the rank buckets to count once the write commits (a write that
+// fails leaves nothing: its pending is dropped).
+func (db *DB) countEntries(ctx context.Context, tenant, typ string, rid int64, entries []indexEntry, delta int) {
+	p := pendingOf(ctx)
+	if db.ranks == nil || p == nil {
+		return
+	}
+	for _, e := range entries {
+		p.ranks = append(p.ranks, rankOp{ix: rankIndex{tenant, typ, e.attr}, key: rankKey{e.val, e.slot(rid)}, delta: delta})
+	}
 }
 
 // Get returns a resource with the relations load asks for. The row comes

@@ -38,6 +38,7 @@ type DB struct {
 	wstmts sync.Map       // query text → *sql.Stmt on write
 	lists  *stmtCache     // list statements on read; nil unless the flavor prepares
 	cache  *resourceCache // resources Get read; nil unless Exclusive on SQLite
+	ranks  *ranks         // where index entries stand; nil unless Exclusive on SQLite
 	unlock func()         // releases the Exclusive lock, if taken
 
 	lastPurge atomic.Int64 // when CountLoginAttempts last removed ended windows (Unix ns)
@@ -185,7 +186,7 @@ func openSQLite(path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if unlock != nil {
-		db.unlock, db.cache = unlock, newResourceCache(cachedResources)
+		db.unlock, db.cache, db.ranks = unlock, newResourceCache(cachedResources), newRanks(rankBucket)
 	}
 	return db, nil
 }
@@ -237,7 +238,7 @@ func openSQLiteFile(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
 	db := &DB{flavor: sqliteFlavor, read: read, write: write, reg: opts.Registry, log: opts.Logger, now: opts.Now}
-	db.w = newWriter(write, db.applyText, opts.Logger)
+	db.w = newWriter(write, db, opts.Logger)
 	db.lists = newStmtCache(read, listStmts)
 	db.every(time.Second, func(ctx context.Context) {
 		if _, err := db.write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {

@@ -28,18 +28,23 @@ type writeReq struct {
 // Changes to the substring index (attr_text, an FTS5 table) are the
 // exception: FTS5 writes its pending changes out at every savepoint, a new
 // segment (and merges) for every write, so each write's are collected
-// (textBatch) and those of the writes that succeeded applied together
+// (pending) and those of the writes that succeeded applied together
 // after the last savepoint. Nothing reads attr_text inside a write.
+//
+// Being the only writer, it also keeps the store's rank buckets (if any)
+// exact: it counts the index entries of each committed batch before
+// acknowledging it, and builds buckets between batches.
 type writer struct {
-	db        *sql.DB
-	applyText func(context.Context, *sql.Tx, []textOp) error
-	reqs      chan *writeReq
-	quit      chan struct{}
-	log       *slog.Logger
+	db     *sql.DB
+	store  *DB
+	reqs   chan *writeReq
+	builds chan rankIndex // rank buckets to build
+	quit   chan struct{}
+	log    *slog.Logger
 }
 
-func newWriter(db *sql.DB, applyText func(context.Context, *sql.Tx, []textOp) error, log *slog.Logger) *writer {
-	w := &writer{db: db, applyText: applyText, reqs: make(chan *writeReq, maxBatch), quit: make(chan struct{}), log: log}
+func newWriter(db *sql.DB, store *DB, log *slog.Logger) *writer {
+	w := &writer{db: db, store: store, reqs: make(chan *writeReq, maxBatch), builds: make(chan rankIndex, 16), quit: make(chan struct{}), log: log}
 	go w.run()
 	return w
 }
@@ -67,6 +72,9 @@ func (w *writer) run() {
 		select {
 		case <-w.quit:
 			return
+		case ix := <-w.builds:
+			w.build(ix)
+			continue
 		case r := <-w.reqs:
 			batch = append(batch[:0], r)
 		}
@@ -94,18 +102,24 @@ func (w *writer) commit(batch []*writeReq) {
 		return
 	}
 	var text []textOp
+	var ranks []rankOp
 	for i, r := range batch {
-		b := &textBatch{}
-		if errs[i] = w.apply(tx, r, b); errs[i] == nil {
-			text = append(text, b.ops...)
+		p := &pending{}
+		if errs[i] = w.apply(tx, r, p); errs[i] == nil {
+			text, ranks = append(text, p.text...), append(ranks, p.ranks...)
 		}
 	}
-	err = w.applyText(context.Background(), tx, text)
+	err = w.store.applyText(context.Background(), tx, text)
 	if err != nil {
 		tx.Rollback()
 		err = fmt.Errorf("substring index: %w", err)
 	} else {
 		err = tx.Commit()
+	}
+	if err == nil && len(ranks) > 0 {
+		if rerr := w.store.ranks.apply(context.Background(), w.db, ranks); rerr != nil {
+			w.log.Warn("rank buckets dropped", "err", rerr)
+		}
 	}
 	if err != nil {
 		w.log.Error("commit failed", "err", err, "writes", len(batch))
@@ -120,9 +134,9 @@ func (w *writer) commit(batch []*writeReq) {
 	}
 }
 
-// apply runs one write in a savepoint, rolling back to it on failure; its
-// attr_text changes go to text.
-func (w *writer) apply(tx *sql.Tx, r *writeReq, text *textBatch) (err error) {
+// apply runs one write in a savepoint, rolling back to it on failure; what
+// it leaves for the batch goes to p.
+func (w *writer) apply(tx *sql.Tx, r *writeReq, p *pending) (err error) {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
@@ -143,5 +157,25 @@ func (w *writer) apply(tx *sql.Tx, r *writeReq, text *textBatch) (err error) {
 			err = rerr
 		}
 	}()
-	return r.fn(context.WithValue(r.ctx, textBatchKey{}, text), tx)
+	return r.fn(context.WithValue(r.ctx, pendingKey{}, p), tx)
+}
+
+// requestBuild asks for the rank buckets of ix, unless the writer has
+// enough to do already; it doesn't wait.
+func (w *writer) requestBuild(ix rankIndex) {
+	select {
+	case w.builds <- ix:
+	default:
+	}
+}
+
+// build builds the rank buckets of ix, between batches: the index is
+// then exactly what the counts of committed batches say.
+func (w *writer) build(ix rankIndex) {
+	if w.store.ranks.has(ix) {
+		return // asked for twice
+	}
+	if err := w.store.ranks.build(context.Background(), w.db, ix); err != nil {
+		w.log.Warn("building rank buckets failed", "index", ix.rtype+"."+ix.attr, "err", err)
+	}
 }
