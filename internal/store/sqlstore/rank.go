@@ -138,18 +138,19 @@ func (r *ranks) read(ctx context.Context, q querier, ix rankIndex, from, to *ran
 
 // apply counts the index entries committed writes added and removed, and
 // splits the buckets that grew to twice their size, reading them through
-// q (the writer, after the commit: nothing else writes).
+// q (the writer, after the commit: nothing else writes). Only the writer
+// changes buckets, so the reads run without the lock, which readers wait
+// for only while counts and buckets are replaced.
 func (r *ranks) apply(ctx context.Context, q querier, ops []rankOp) error {
 	if r == nil {
 		return nil
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	type grown struct {
 		ix rankIndex
 		i  int
 	}
 	var split []grown
+	r.mu.Lock()
 	for _, op := range ops {
 		b := r.byKey[op.ix]
 		if b == nil {
@@ -164,15 +165,17 @@ func (r *ranks) apply(ctx context.Context, q querier, ops []rankOp) error {
 			return 1
 		})
 		b.counts[i] += op.delta
-		if b.counts[i] >= 2*r.bucket {
+		if b.counts[i] == 2*r.bucket && op.delta > 0 {
 			split = append(split, grown{op.ix, i})
 		}
 	}
+	r.mu.Unlock()
+	// Last buckets first: splitting one renumbers those after it.
+	slices.SortFunc(split, func(a, b grown) int { return cmp.Compare(b.i, a.i) })
 	for _, g := range split {
+		r.mu.RLock()
 		b := r.byKey[g.ix]
-		if g.i >= len(b.counts) || b.counts[g.i] < 2*r.bucket {
-			continue // split already, as another op's bucket
-		}
+		r.mu.RUnlock()
 		var from, to *rankKey
 		if g.i > 0 {
 			from = &b.starts[g.i]
@@ -181,12 +184,15 @@ func (r *ranks) apply(ctx context.Context, q querier, ops []rankOp) error {
 			to = &b.starts[g.i+1]
 		}
 		parts, err := r.read(ctx, q, g.ix, from, to)
+		r.mu.Lock()
 		if err != nil {
 			clear(r.byKey) // counts not known to be exact: rebuilt when next needed
+			r.mu.Unlock()
 			return err
 		}
 		b.starts = slices.Replace(b.starts, g.i, g.i+1, parts.starts...)
 		b.counts = slices.Replace(b.counts, g.i, g.i+1, parts.counts...)
+		r.mu.Unlock()
 	}
 	return nil
 }

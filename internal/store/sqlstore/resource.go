@@ -186,12 +186,14 @@ func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 }
 
 func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
-	db.countEntries(ctx, tenant, typ, rid, entries, -1)
 	for _, e := range entries {
-		_, err := db.txExec(ctx, tx, `DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND slot = ?`,
+		res, err := db.txExec(ctx, tx, `DELETE FROM attr_index WHERE tenant = ? AND rtype = ? AND attr = ? AND val = ? AND slot = ?`,
 			tenant, typ, e.attr, e.val, e.slot(rid))
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n > 0 { // count only what was there
+			db.countEntries(ctx, tenant, typ, rid, []indexEntry{e}, -1)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 )
@@ -108,11 +109,18 @@ func (w *writer) commit(batch []*writeReq) {
 		if errs[i] = w.apply(tx, r, p); errs[i] == nil {
 			text, ranks = append(text, p.text...), append(ranks, p.ranks...)
 		}
+		if errors.Is(errs[i], errSavepoint) {
+			err = errs[i]
+			break
+		}
 	}
-	err = w.store.applyText(context.Background(), tx, text)
+	if err == nil {
+		if err = w.store.applyText(context.Background(), tx, text); err != nil {
+			err = fmt.Errorf("substring index: %w", err)
+		}
+	}
 	if err != nil {
 		tx.Rollback()
-		err = fmt.Errorf("substring index: %w", err)
 	} else {
 		err = tx.Commit()
 	}
@@ -150,15 +158,20 @@ func (w *writer) apply(tx *sql.Tx, r *writeReq, p *pending) (err error) {
 		}
 		if err != nil {
 			if _, rerr := tx.Exec("ROLLBACK TO w"); rerr != nil {
-				err = fmt.Errorf("%w (and rollback failed: %v)", err, rerr)
+				err = fmt.Errorf("%w: %w (and rolling the write back failed: %v)", errSavepoint, err, rerr)
 			}
 		}
-		if _, rerr := tx.Exec("RELEASE w"); rerr != nil && err == nil {
-			err = rerr
+		if _, rerr := tx.Exec("RELEASE w"); rerr != nil && !errors.Is(err, errSavepoint) {
+			err = fmt.Errorf("%w: %v", errSavepoint, rerr)
 		}
 	}()
 	return r.fn(context.WithValue(r.ctx, pendingKey{}, p), tx)
 }
+
+// errSavepoint is a write whose savepoint could not be rolled back or
+// released: what it wrote can't be told apart from the rest of the batch,
+// so the whole batch is rolled back.
+var errSavepoint = errors.New("savepoint failed")
 
 // requestBuild asks for the rank buckets of ix, unless the writer has
 // enough to do already; it doesn't wait.
