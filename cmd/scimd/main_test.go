@@ -162,12 +162,23 @@ func TestServeConfiguration(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "from-config.db")); err != nil {
 		t.Errorf("the config file's db was not used: %v", err)
 	}
-	// A second server on the SQLite file is refused: one process serves
-	// an SQLite database (the first keeps resources it read in memory).
-	var stdout, stderr bytes.Buffer
+	// A second server on the SQLite file is refused, and so are the other
+	// commands that write its resources or schema: one process serves an
+	// SQLite database (it keeps resources it read in memory).
+	db, other := "sqlite:"+filepath.Join(dir, "from-config.db"), "sqlite:"+filepath.Join(dir, "other.db")
 	getenv := func(string) string { return "" }
-	if code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--config", cfg}, &stdout, &stderr, getenv); code == exitOK || !strings.Contains(stderr.String(), "in use by another scimd serve") {
-		t.Errorf("second scimd serve on the database: exit %d, %s", code, stderr.String())
+	if code := run(context.Background(), []string{"migrate", "--db", other}, io.Discard, io.Discard, getenv); code != exitOK {
+		t.Fatalf("scimd migrate of an unserved database: exit %d", code)
+	}
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--config", cfg},
+		{"migrate", "--db", db},
+		{"copy", "--from", other, "--to", db},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), args, &stdout, &stderr, getenv); code == exitOK || !strings.Contains(stderr.String(), "in use by another scimd serve") {
+			t.Errorf("scimd %s on the served database: exit %d, %s", args[0], code, stderr.String())
+		}
 	}
 	p.cmd.Process.Kill()
 	p.cmd.Wait()

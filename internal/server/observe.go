@@ -39,24 +39,15 @@ func newMetrics(reg prometheus.Registerer, st store.Store) (*metrics, error) {
 	collectors := []prometheus.Collector{m.requests}
 	if cs, ok := st.(cacheStats); ok {
 		if _, _, ok := cs.CacheStats(); ok {
-			count := func(hit bool) func() float64 {
-				return func() float64 {
-					hits, misses, _ := cs.CacheStats()
-					if hit {
-						return float64(hits)
-					}
-					return float64(misses)
-				}
-			}
 			collectors = append(collectors,
 				prometheus.NewCounterFunc(prometheus.CounterOpts{
 					Name: "scimd_resource_cache_hits_total",
 					Help: "Reads of a resource by id answered from the resources kept in memory (SQLite).",
-				}, count(true)),
+				}, func() float64 { hits, _, _ := cs.CacheStats(); return float64(hits) }),
 				prometheus.NewCounterFunc(prometheus.CounterOpts{
 					Name: "scimd_resource_cache_misses_total",
 					Help: "Reads of a resource by id that went to the database (SQLite).",
-				}, count(false)))
+				}, func() float64 { _, misses, _ := cs.CacheStats(); return float64(misses) }))
 		}
 	}
 	for _, c := range collectors {

@@ -77,24 +77,10 @@ type Resource struct {
 	Groups []GroupRef
 	// Memo is set on a resource the store keeps and hands to every Get of
 	// it until it changes: there a caller may keep what it derives from
-	// the resource (a rendering), which is dropped with it. Nil otherwise.
-	Memo *Memo
+	// the resource (a rendering, always of one type), which is dropped
+	// with it. Nil otherwise.
+	Memo *atomic.Value
 }
-
-// Memo holds a value derived from a shared resource; safe for concurrent
-// use.
-type Memo struct{ v atomic.Pointer[any] }
-
-// Load returns the value kept, or nil.
-func (m *Memo) Load() any {
-	if p := m.v.Load(); p != nil {
-		return *p
-	}
-	return nil
-}
-
-// Store keeps v, replacing what was kept.
-func (m *Memo) Store(v any) { m.v.Store(&v) }
 
 // Member is a member of a group.
 type Member struct {

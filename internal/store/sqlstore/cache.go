@@ -97,7 +97,7 @@ func (c *resourceCache) put(k cacheKey, r *store.Resource, load store.Load, st s
 		return
 	}
 	if st == c.stamp(k) { // else it is outdated already
-		r.Memo = &store.Memo{}
+		r.Memo = new(atomic.Value)
 		c.entries.Add(k, &cacheEntry{res: r, load: load, stamp: st})
 	}
 }

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"slices"
 	"sync"
 )
@@ -133,7 +131,7 @@ func (r *ranks) read(ctx context.Context, q querier, ix rankIndex, from, to *ran
 		}
 		b.counts[len(b.counts)-1]++
 	}
-	return b, errors.Join(rows.Err(), rows.Close())
+	return b, rows.Err()
 }
 
 // apply counts the index entries committed writes added and removed, and
@@ -210,5 +208,3 @@ func (r *ranks) forget(rtype, attr string) {
 		}
 	}
 }
-
-var _ querier = (*sql.DB)(nil) // the writer reads through its pool

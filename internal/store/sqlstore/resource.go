@@ -171,8 +171,8 @@ func (e indexEntry) slot(rid int64) int64 {
 }
 
 func (db *DB) insertIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, rid int64, entries []indexEntry) error {
-	db.countEntries(ctx, tenant, typ, rid, entries, 1)
 	for _, e := range entries {
+		db.countEntry(ctx, tenant, typ, rid, e, 1)
 		_, err := db.txExec(ctx, tx, `INSERT INTO attr_index (tenant, rtype, attr, val, slot, rid) VALUES (?, ?, ?, ?, ?, ?)`,
 			tenant, typ, e.attr, e.val, e.slot(rid), rid)
 		if err != nil {
@@ -193,21 +193,17 @@ func (db *DB) deleteIndex(ctx context.Context, tx *sql.Tx, tenant, typ string, r
 			return err
 		}
 		if n, err := res.RowsAffected(); err == nil && n > 0 { // count only what was there
-			db.countEntries(ctx, tenant, typ, rid, []indexEntry{e}, -1)
+			db.countEntry(ctx, tenant, typ, rid, e, -1)
 		}
 	}
 	return nil
 }
 
-// countEntries leaves index entries a write adds (delta 1) or removes (-1)
+// countEntry leaves an index entry a write adds (delta 1) or removes (-1)
 // for the rank buckets to count once the write commits (a write that
 // fails leaves nothing: its pending is dropped).
-func (db *DB) countEntries(ctx context.Context, tenant, typ string, rid int64, entries []indexEntry, delta int) {
-	p := pendingOf(ctx)
-	if db.ranks == nil || p == nil {
-		return
-	}
-	for _, e := range entries {
+func (db *DB) countEntry(ctx context.Context, tenant, typ string, rid int64, e indexEntry, delta int) {
+	if p := pendingOf(ctx); db.ranks != nil && p != nil {
 		p.ranks = append(p.ranks, rankOp{ix: rankIndex{tenant, typ, e.attr}, key: rankKey{e.val, e.slot(rid)}, delta: delta})
 	}
 }
